@@ -1,0 +1,105 @@
+"""Input checks shared by every public function.
+
+Each check either returns clean data or raises an error that says what is wrong and what to
+do about it, so a student never meets a NaN result or a traceback from deep inside numpy.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+
+
+def as_data_matrix(X, name: str = "X"):
+    """Return ``(array, row_labels, column_labels)`` for a genes x samples matrix.
+
+    The array is always a new float64 array, so callers may work on it without touching the
+    user's data. Labels are ``None`` unless X is a DataFrame.
+    """
+    rows = cols = None
+    if isinstance(X, pd.DataFrame):
+        bad = [str(c) for c, dtype in X.dtypes.items()
+               if not (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype))]
+        if bad:
+            shown = ", ".join(repr(c) for c in bad[:5]) + (" ..." if len(bad) > 5 else "")
+            raise TypeError(
+                f"{name} has non-numeric columns ({shown}). NMF needs a numeric genes x samples "
+                f"matrix: move annotation columns out, e.g. {name} = {name}.set_index('gene') or "
+                f"{name}.drop(columns=[...]).")
+        rows, cols = X.index, X.columns
+        X = X.to_numpy(dtype=float, copy=True)
+    else:
+        try:
+            X = np.array(X, dtype=float, copy=True)
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"{name} must be a numeric matrix (a numpy array or a DataFrame of "
+                            f"numbers); converting it to numbers failed: {err}") from None
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D matrix (genes x samples); it has {X.ndim} "
+                         f"dimension(s) and shape {X.shape}.")
+    if X.size == 0:
+        raise ValueError(f"{name} is empty (shape {X.shape}); NMF needs at least one gene and one sample.")
+    check_entries(X, name)
+    return X, rows, cols
+
+
+def check_entries(A: np.ndarray, name: str) -> None:
+    """Raise if A has missing, infinite or negative entries."""
+    finite = np.isfinite(A)
+    if not finite.all():
+        n_nan = int(np.isnan(A).sum())
+        n_inf = int((~finite).sum()) - n_nan
+        where = tuple(int(i) for i in np.argwhere(~finite)[0])
+        raise ValueError(
+            f"{name} has {n_nan} missing (NaN) and {n_inf} infinite values (first at row, column "
+            f"{where}). NMF cannot use them: remove or impute those genes/samples first (for "
+            f"held-out or missing entries, use the masked updates of the rank tools).")
+    if (A < 0).any():
+        n_neg = int((A < 0).sum())
+        where = tuple(int(i) for i in np.argwhere(A < 0)[0])
+        raise ValueError(
+            f"{name} has {n_neg} negative entries (smallest {A.min():.4g}, first at row, column "
+            f"{where}). NMF models non-negative data such as counts or intensities: use the data "
+            f"before centring or log-ratios, or a non-negative transform such as log1p(counts).")
+
+
+def check_rank(rank, shape: tuple[int, int]) -> int:
+    """Return rank as an int, or raise if it is not between 1 and min(G, S)."""
+    if isinstance(rank, bool) or not isinstance(rank, numbers.Integral):
+        raise TypeError(f"rank must be a whole number such as 3; got {rank!r}.")
+    n_genes, n_samples = shape
+    if not 1 <= rank <= min(n_genes, n_samples):
+        raise ValueError(
+            f"rank must be between 1 and min(genes, samples) = {min(n_genes, n_samples)} for a "
+            f"{n_genes} x {n_samples} matrix; got {rank}. Choose a small K (the lecture's rule of "
+            f"thumb: K much smaller than min(G, S)).")
+    return int(rank)
+
+
+def check_no_zero_lines(X: np.ndarray, why: str) -> None:
+    """Raise if X has an all-zero row (gene) or column (sample); ``why`` says who needs this."""
+    for axis, what, fix in ((1, "row (gene)", "drop genes with no expression, e.g. X[X.sum(axis=1) > 0]"),
+                            (0, "column (sample)", "drop empty samples")):
+        empty = np.flatnonzero(~X.any(axis=axis))
+        if empty.size:
+            raise ValueError(
+                f"X has {empty.size} all-zero {what}{'s' if empty.size > 1 else ''} (first at index "
+                f"{int(empty[0])}); {why}. Fix: {fix}.")
+
+
+def check_choice(value, choices, what: str) -> str:
+    """Raise unless value is one of choices (a clear message listing them)."""
+    if value not in choices:
+        raise ValueError(f"unknown {what} {value!r}; choose one of: {', '.join(map(repr, choices))}.")
+    return value
+
+
+def rng_seed(seed):
+    """Accept None, an int or a numpy Generator / SeedSequence as a seed."""
+    if seed is None or isinstance(seed, (np.random.Generator, np.random.SeedSequence)):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise TypeError(f"seed must be a non-negative whole number (e.g. 123) or None; got {seed!r}.")
+    return int(seed)

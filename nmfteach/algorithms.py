@@ -1,0 +1,197 @@
+"""One function per NMF update rule: read each next to its formula.
+
+Notation (as in the lessons): X is G genes x S samples, W is G x K (metagenes), H is K x S
+(coefficients), ⊙ and ⊘ are entry-wise product and division, 1 is a vector of ones.
+
+Every update changes W and H **in place** and returns nothing. W and H may carry a leading
+"run" axis (shape (R, G, K) and (R, K, S)) so that many random starts advance together; that
+is why the code writes ``W.mT`` (transpose of the last two axes) instead of ``W.T``, and sums
+over ``axis=-2`` / ``axis=-1``. ``work`` holds preallocated scratch arrays (``work.GS``,
+``work.KS``, ``work.GK``, ``work.KK``) so the hot loop makes no temporary G x S matrices.
+
+"brunet" and "lee" follow R package NMF 0.25 step for step (its C++ updates, eps handling and
+column rescaling), so that from the same start they give the same W and H to rounding error.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+__all__ = ["brunet", "lee", "hals", "anls", "pgd", "nnls", "UPDATES", "OBJECTIVE_OF", "make_workspace"]
+
+MACHINE_EPS = np.finfo(float).eps  # R's .Machine$double.eps
+LEE_EPS = 1e-9                     # R NMF's eps for method "lee"
+TINY = np.finfo(float).tiny        # guards a division by a zero curvature
+
+
+def make_workspace(n_runs: int, n_genes: int, n_samples: int, rank: int) -> SimpleNamespace:
+    """Scratch arrays for one batch of runs (reused every iteration)."""
+    return SimpleNamespace(GS=np.empty((n_runs, n_genes, n_samples)), KS=np.empty((n_runs, rank, n_samples)),
+                           GK=np.empty((n_runs, n_genes, rank)), KK=np.empty((n_runs, rank, rank)),
+                           ones_G=np.ones(n_genes), ones_S=np.ones(n_samples))
+
+
+def brunet(X, W, H, iteration, work):
+    """KL multiplicative updates (Lee & Seung 2001; Brunet et al. 2004), R NMF's "brunet".
+
+        H ← H ⊙ [Wᵀ (X ⊘ WH)] ⊘ (Wᵀ 1)          then, with the new H,
+        W ← W ⊙ [(X ⊘ WH) Hᵀ] ⊘ (1 Hᵀ)
+
+    Every 10th iteration, entries below machine epsilon are raised to it (as R NMF), so that
+    no entry gets stuck at exactly 0. Each update never increases D(X ‖ WH).
+    """
+    ratio = np.matmul(W, H, out=work.GS)
+    np.divide(X, ratio, out=ratio)                                  # X ⊘ WH
+    H *= np.matmul(W.mT, ratio, out=work.KS)
+    H /= (work.ones_G @ W)[..., :, None]                           # Wᵀ1: column sums of W
+    ratio = np.matmul(W, H, out=work.GS)
+    np.divide(X, ratio, out=ratio)
+    W *= np.matmul(ratio, H.mT, out=work.GK)
+    W /= (H @ work.ones_S)[..., None, :]                           # H1: row sums of H
+    if iteration % 10 == 0:
+        np.maximum(H, MACHINE_EPS, out=H)
+        np.maximum(W, MACHINE_EPS, out=W)
+
+
+def lee(X, W, H, iteration, work, rescale=True):
+    """Frobenius multiplicative updates (Lee & Seung 2001), R NMF's "lee".
+
+        H ← max(H ⊙ WᵀX, ε) ⊘ (WᵀW H + ε)
+        W ← max(W ⊙ XHᵀ, ε) ⊘ (W HHᵀ + ε)          with ε = 1e-9
+        W ← W ⊘ (1ᵀW)     (rescale=True: each metagene sums to 1, as R NMF)
+
+    Without the rescaling, each update never increases ½‖X − WH‖². R NMF rescales W but not H,
+    which changes WH; ``rescale="both"`` multiplies H's rows by the same sums to keep WH, and
+    ``rescale=False`` skips it.
+    """
+    gram = np.matmul(W.mT, W, out=work.KK)                          # WᵀW
+    numer = np.matmul(W.mT, X, out=work.KS)
+    numer *= H
+    np.maximum(numer, LEE_EPS, out=numer)
+    H[...] = numer / (np.matmul(gram, H) + LEE_EPS)
+    gram = np.matmul(H, H.mT, out=work.KK)                          # HHᵀ
+    numer = np.matmul(X, H.mT, out=work.GK)
+    numer *= W
+    np.maximum(numer, LEE_EPS, out=numer)
+    W[...] = numer / (np.matmul(W, gram) + LEE_EPS)
+    if rescale:
+        sums = work.ones_G @ W
+        W /= sums[..., None, :]
+        if rescale == "both":
+            H *= sums[..., :, None]
+
+
+def hals(X, W, H, iteration, work):
+    """Hierarchical alternating least squares (Cichocki et al. 2007), coordinate descent.
+
+    One metagene k at a time, each step the exact minimiser of ½‖X − WH‖² over that row of H
+    (then that column of W) with the others fixed, clipped at 0:
+
+        H_k ← max(0, H_k + [(WᵀX)_k − (WᵀW)_k H] / (WᵀW)_kk)
+        W_k ← max(0, W_k + [(XHᵀ)_k − W (HHᵀ)_k] / (HHᵀ)_kk)
+    """
+    WtX, WtW = np.matmul(W.mT, X, out=work.KS), np.matmul(W.mT, W, out=work.KK)
+    for k in range(H.shape[-2]):  # loop over the K metagenes, not genes or samples
+        step = (WtX[..., k, :] - (WtW[..., k:k + 1, :] @ H)[..., 0, :]) / np.maximum(WtW[..., k, k], TINY)[..., None]
+        H[..., k, :] = np.maximum(H[..., k, :] + step, 0.0)
+    XHt, HHt = np.matmul(X, H.mT, out=work.GK), np.matmul(H, H.mT, out=work.KK)
+    for k in range(W.shape[-1]):
+        step = (XHt[..., :, k] - (W @ HHt[..., :, k:k + 1])[..., :, 0]) / np.maximum(HHt[..., k, k], TINY)[..., None]
+        W[..., :, k] = np.maximum(W[..., :, k] + step, 0.0)
+
+
+def anls(X, W, H, iteration, work):
+    """Alternating non-negative least squares (Kim & Park 2008), exact block updates.
+
+        H ← argmin_{H ≥ 0} ‖X − WH‖²        (normal equations WᵀW H = WᵀX on the passive set)
+        W ← argmin_{W ≥ 0} ‖Xᵀ − HᵀWᵀ‖²     (the same problem, transposed)
+
+    Each sub-problem is solved exactly, for all columns at once, by block principal pivoting
+    (``nnls``), so every iteration decreases the objective at least as much as any other update
+    of H (then W) could.
+    """
+    for r in np.ndindex(W.shape[:-2]):  # loop over runs of a batch
+        Wr, Hr = W[r], H[r]
+        Hr[...] = nnls(Wr.T @ Wr, Wr.T @ X)
+        Wr[...] = nnls(Hr @ Hr.T, Hr @ X.T).T
+
+
+def pgd(X, W, H, iteration, work):
+    """Alternating projected gradient with the step 1/L (L the gradient's Lipschitz constant).
+
+        H ← max(0, H − (WᵀWH − WᵀX) / L_H),   L_H = λ_max(WᵀW)
+        W ← max(0, W − (WHHᵀ − XHᵀ) / L_W),   L_W = λ_max(HHᵀ)
+
+    For a function whose gradient is L-Lipschitz, a projected step of length 1/L decreases it
+    by at least (L/2)‖change‖² (the descent lemma), so the objective never increases.
+    """
+    gram = np.matmul(W.mT, W, out=work.KK)
+    lipschitz = np.maximum(np.linalg.eigvalsh(gram)[..., -1], TINY)[..., None, None]
+    grad = np.matmul(gram, H) - np.matmul(W.mT, X, out=work.KS)
+    H -= grad / lipschitz
+    np.maximum(H, 0.0, out=H)
+    gram = np.matmul(H, H.mT, out=work.KK)
+    lipschitz = np.maximum(np.linalg.eigvalsh(gram)[..., -1], TINY)[..., None, None]
+    grad = np.matmul(W, gram) - np.matmul(X, H.mT, out=work.GK)
+    W -= grad / lipschitz
+    np.maximum(W, 0.0, out=W)
+
+
+def nnls(AtA, AtB, max_iter=None):
+    """Solve min_{Y ≥ 0} ‖AY − B‖² for every column of B at once, given AᵀA (K x K) and AᵀB (K x n).
+
+    Block principal pivoting (Kim & Park 2011): guess which entries are positive (the passive
+    set F), solve the normal equations on F, and swap every variable that breaks the optimality
+    conditions (Y_F ≥ 0 and gradient ≥ 0 off F); when swapping all of them stops reducing their
+    number, fall back for a few rounds to swapping only the last one. Columns that share a
+    passive set are solved together, so the work is one small solve per distinct pattern.
+    """
+    K, n = AtB.shape
+    max_iter = 10 * K + 50 if max_iter is None else max_iter
+    passive = np.zeros((K, n), dtype=bool)
+    Y, grad = np.zeros((K, n)), -AtB.copy()
+    best = np.full(n, K + 1)    # fewest infeasible variables seen, per column
+    tries = np.full(n, 3)       # full exchanges still allowed without improvement
+    for _ in range(max_iter):
+        infeasible = (passive & (Y < 0)) | (~passive & (grad < 0))
+        count = infeasible.sum(axis=0)
+        todo = count > 0
+        if not todo.any():
+            return np.maximum(Y, 0.0)
+        improved = todo & (count < best)
+        best[improved], tries[improved] = count[improved], 3
+        stalled = todo & ~improved & (tries >= 1)
+        tries[stalled] -= 1
+        full = improved | stalled
+        passive[:, full] ^= infeasible[:, full]
+        single = np.flatnonzero(todo & ~full)
+        if single.size:  # backup rule: swap only the infeasible variable with the largest index
+            last = K - 1 - np.argmax(infeasible[::-1, single], axis=0)
+            passive[last, single] ^= True
+        cols = np.flatnonzero(todo)
+        Y[:, cols], grad[:, cols] = _solve_on_passive(AtA, AtB[:, cols], passive[:, cols])
+    raise RuntimeError("nnls: block principal pivoting did not converge; is AᵀA singular?")
+
+
+def _solve_on_passive(AtA, AtB, passive):
+    """Least squares restricted to each column's passive set; returns (Y, gradient AᵀAY − AᵀB)."""
+    Y = np.zeros_like(AtB)
+    patterns, which = np.unique(passive.T, axis=0, return_inverse=True)
+    for p, pattern in enumerate(patterns):  # one solve per distinct passive set (at most 2^K)
+        cols = np.flatnonzero(which.ravel() == p)
+        if pattern.any():
+            block = AtA[np.ix_(pattern, pattern)]
+            rhs = AtB[np.ix_(pattern, cols)]
+            try:
+                Y[np.ix_(pattern, cols)] = np.linalg.solve(block, rhs)
+            except np.linalg.LinAlgError:  # a zero metagene makes the block singular
+                Y[np.ix_(pattern, cols)] = np.linalg.lstsq(block, rhs, rcond=None)[0]
+    grad = AtA @ Y - AtB
+    grad[passive] = 0.0
+    return Y, grad
+
+
+UPDATES = {"brunet": brunet, "lee": lee, "hals": hals, "anls": anls, "pgd": pgd}
+OBJECTIVE_OF = {"brunet": "kl", "lee": "frobenius", "hals": "frobenius", "anls": "frobenius", "pgd": "frobenius"}

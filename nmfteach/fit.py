@@ -1,0 +1,290 @@
+"""The ``nmf()`` driver: check the input, start, iterate, stop, repeat, keep the best.
+
+Stopping rules (checked every 10 iterations, like R NMF):
+
+- "connectivity" (R NMF's default for "brunet" and "lee"): assign each sample to the metagene
+  with its largest coefficient; stop when that partition has not changed for 41 checks in a
+  row (R: ``stopconv = 40``, ``check.interval = 10``), i.e. after 420 iterations at least.
+- "objective" (default for "hals", "anls", "pgd"): stop when the objective fell by less than
+  a relative ``tol`` since the previous check.
+- "none": exactly ``max_iter`` updates.
+
+Many runs advance together as one batch (arrays with a leading run axis) and may be split
+over processes (``n_jobs``); either way run r starts from a random start that depends only on
+(seed, r), and every number is identical to running that start alone.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import algorithms
+from ._checks import as_data_matrix, check_choice, check_entries, check_no_zero_lines, check_rank, rng_seed
+from .consensus import connectivity
+from .init import INIT_METHODS, metagene_names, nndsvd, random_start
+from .objectives import OBJECTIVES
+
+__all__ = ["nmf", "NMFResult", "METHODS", "STOP_RULES"]
+
+METHODS = tuple(algorithms.UPDATES)
+STOP_RULES = ("connectivity", "objective", "none")
+DEFAULT_STOP = {"brunet": "connectivity", "lee": "connectivity", "hals": "objective", "anls": "objective",
+                "pgd": "objective"}
+CHECK_INTERVAL = 10      # R NMF: check.interval
+STABLE_CHECKS = 41       # R NMF stops when its counter exceeds stopconv = 40
+OBJECTIVE_NAMES = {"kl": "KL divergence", "frobenius": "½‖X − WH‖²"}
+
+
+@dataclass(repr=False)
+class NMFResult:
+    """The result of ``nmf()``: the best run's factors plus what every run left behind.
+
+    W (genes x K) and H (K x samples) are DataFrames labelled like X when X was a DataFrame,
+    arrays otherwise. ``history`` is the best run's objective, indexed by iteration (0 is the
+    start). ``runs`` has one row per run; ``consensus`` is the mean connectivity over runs.
+    """
+
+    W: object
+    H: object
+    method: str
+    rank: int
+    objective: float
+    objective_name: str
+    n_iter: int
+    history: pd.Series
+    runs: pd.DataFrame
+    connectivity: np.ndarray = field(repr=False)
+    consensus: object = field(repr=False)
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def nrun(self) -> int:
+        return len(self.runs)
+
+    def fitted(self):
+        """The reconstruction WH (genes x samples)."""
+        WH = np.asarray(self.W) @ np.asarray(self.H)
+        if isinstance(self.W, pd.DataFrame):
+            return pd.DataFrame(WH, index=self.W.index, columns=self.H.columns)
+        return WH
+
+    def predict(self, what: str = "samples"):
+        """Cluster labels 1..K, as R NMF's ``predict()``.
+
+        "samples": each sample goes to the metagene with its largest coefficient in H;
+        "features": each gene goes to the metagene with its largest entry in W.
+        Ties go to the first metagene (as R's ``which.max``).
+        """
+        check_choice(what, ("samples", "features"), "prediction target")
+        if what == "samples":
+            labels, names = np.asarray(self.H).argmax(axis=0) + 1, getattr(self.H, "columns", None)
+        else:
+            labels, names = np.asarray(self.W).argmax(axis=1) + 1, getattr(self.W, "index", None)
+        return labels if names is None else pd.Series(labels, index=names, name="cluster")
+
+    def __repr__(self) -> str:
+        G, S = np.shape(self.W)[0], np.shape(self.H)[1]
+        s = self.settings
+        runs = f"best of {self.nrun} runs" if self.nrun > 1 else "1 run"
+        return (f"<NMFResult method={self.method!r} rank={self.rank}: {G} genes x {S} samples\n"
+                f"  {OBJECTIVE_NAMES[self.objective_name]} = {self.objective:.6g} after {self.n_iter} "
+                f"iterations (stop rule {s['stop']!r}, max_iter {s['max_iter']})\n"
+                f"  {runs}, init {s['init']!r}, seed {s['seed']}>")
+
+
+def nmf(X, rank, method="brunet", init="random", nrun=1, seed=None, max_iter=2000, stop=None, tol=1e-6,
+        trace_every=None, n_jobs=1, **options) -> NMFResult:
+    """Factorize a non-negative genes x samples matrix X ≈ WH with K = ``rank`` metagenes.
+
+    method: "brunet" (KL multiplicative updates, R NMF's default), "lee" (Frobenius
+        multiplicative updates), "hals" (coordinate descent), "anls" (alternating NNLS),
+        "pgd" (projected gradient); see ``nmfteach.algorithms``. ``options`` go to the update,
+        e.g. ``rescale=False`` for "lee".
+    init: "random" (U[0, max X]), "nndsvd", "nndsvda", "nndsvdar", or a pair (W0, H0).
+    nrun: number of starts; the run with the lowest objective is kept and all of them build
+        the consensus matrix. Run r starts from a random start determined by (seed, r).
+    seed: a whole number for reproducible random starts (None: fresh, recorded in settings).
+    stop: "connectivity", "objective" or "none" (None: the method's default, as R NMF).
+    tol: relative decrease of the objective for stop="objective".
+    trace_every: record the objective every this many iterations (default 1 for a single run,
+        10 for several runs, whose purpose is consensus rather than convergence).
+    n_jobs: processes to spread the runs over (-1: all cores). Results do not depend on it.
+
+    X itself is never modified.
+    """
+    A, rows, cols = as_data_matrix(X)
+    rank = check_rank(rank, A.shape)
+    check_choice(method, METHODS, "method")
+    stop = check_choice(DEFAULT_STOP[method] if stop is None else stop, STOP_RULES, "stop rule")
+    if algorithms.OBJECTIVE_OF[method] == "kl":
+        check_no_zero_lines(A, f"method {method!r} divides by WH, which such a line drives to 0")
+    nrun, max_iter = _positive_int(nrun, "nrun"), _positive_int(max_iter, "max_iter", allow_zero=True)
+    trace_every = _positive_int(1 if nrun == 1 else CHECK_INTERVAL if trace_every is None else trace_every,
+                                "trace_every")
+    if not isinstance(init, str):
+        init = _check_start_pair(init, A.shape, rank)
+        if nrun > 1:
+            raise ValueError("nrun > 1 repeats the fit from different random starts, but an explicit "
+                             "(W0, H0) start is the same every time; use init='random' or nrun=1.")
+    else:
+        check_choice(init, INIT_METHODS, "init")
+        if nrun > 1 and init in ("nndsvd", "nndsvda"):
+            raise ValueError(f"init={init!r} is deterministic, so {nrun} runs would all be identical; "
+                             f"use init='random' (or 'nndsvdar') for nrun > 1.")
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % 2**63)  # recorded, so the fit can be repeated
+    seed = rng_seed(seed)
+    job = dict(X=A, rank=rank, method=method, init=init, seed=seed, max_iter=max_iter, stop=stop, tol=tol,
+               trace_every=trace_every, options=options)
+
+    n_jobs = _n_workers(n_jobs, nrun)
+    chunks = np.array_split(np.arange(nrun), n_jobs)
+    if n_jobs == 1:
+        parts = [_run_batch(runs=chunks[0], **job)]
+    else:
+        with ProcessPoolExecutor(n_jobs) as pool:
+            parts = list(pool.map(_run_batch_kw, [dict(job, runs=c) for c in chunks]))
+    merged = {key: [item for part in parts for item in part[key]] for key in parts[0]}
+    return _result(**{key: np.array(v) for key, v in merged.items() if key != "histories"},
+                   histories=merged["histories"], rows=rows, cols=cols, job=job)
+
+
+def _run_batch_kw(kwargs):
+    return _run_batch(**kwargs)
+
+
+def _run_batch(X, runs, rank, method, init, seed, max_iter, stop, tol, trace_every, options):
+    """Run the starts listed in ``runs`` as one batch; return their final W, H and records."""
+    W, H = _starts(X, runs, rank, init, seed)
+    n_runs, (G, S) = len(runs), X.shape
+    update, loss = algorithms.UPDATES[method], OBJECTIVES[algorithms.OBJECTIVE_OF[method]]
+    work = algorithms.make_workspace(n_runs, G, S, rank)
+    active = np.arange(n_runs)                       # runs still iterating
+    n_iter = np.full(n_runs, max_iter)
+    histories = [{0: loss(X, W[r] @ H[r])} for r in range(n_runs)]
+    last_labels = np.zeros((n_runs, S), dtype=int)   # R starts from an all-zero connectivity
+    last_objective = np.array([h[0] for h in histories])
+    stable = np.zeros(n_runs, dtype=int)
+    Wa, Ha = W, H
+    for it in range(1, max_iter + 1):
+        if len(active) == 1:
+            update(X, Wa[0], Ha[0], it, _head(work, 1), **options)
+        else:
+            update(X, Wa, Ha, it, _head(work, len(active)), **options)
+        if it % trace_every == 0 or it == max_iter:
+            for r, Wr, Hr in zip(active, Wa, Ha):
+                histories[r][it] = loss(X, Wr @ Hr)
+        if stop == "none" or it % CHECK_INTERVAL:
+            continue
+        if stop == "connectivity":
+            labels = Ha.argmax(axis=-2)
+            # R compares the first check with an all-zero matrix, so it always counts as a change
+            unchanged = _same_partition(labels, last_labels[active]) & (it > CHECK_INTERVAL)
+            stable[active] = np.where(unchanged, stable[active] + 1, 0)
+            last_labels[active] = labels
+            done = stable[active] >= STABLE_CHECKS
+        else:
+            current = np.array([loss(X, Wr @ Hr) for Wr, Hr in zip(Wa, Ha)])
+            done = (last_objective[active] - current) <= tol * np.abs(last_objective[active])
+            last_objective[active] = current
+        if done.any():
+            W[active], H[active] = Wa, Ha
+            n_iter[active[done]] = it
+            for r in active[done]:
+                histories[r].setdefault(it, loss(X, W[r] @ H[r]))
+            active = active[~done]
+            if active.size == 0:
+                break
+            Wa, Ha = W[active], H[active]
+    if active.size:
+        W[active], H[active] = Wa, Ha
+    if not (np.isfinite(W).all() and np.isfinite(H).all()):
+        raise FloatingPointError(
+            f"method {method!r} produced non-finite values (division by zero in WH); this should not "
+            f"happen on checked input, please report it with your data's shape and the seed {seed}.")
+    return dict(W=W, H=H, objectives=[h[n] for h, n in zip(histories, n_iter)], n_iter=n_iter,
+                histories=[pd.Series(h, name="objective").rename_axis("iteration") for h in histories])
+
+
+def _same_partition(a, b):
+    """Per run: do label vectors a and b (runs x samples) define the same connectivity matrix?"""
+    same_a = a[:, :, None] == a[:, None, :]
+    same_b = b[:, :, None] == b[:, None, :]
+    return (same_a == same_b).all(axis=(-1, -2))
+
+
+def _head(work, n):
+    """Scratch arrays for the first n runs (runs that stopped leave the batch); a batch of one
+    gets plain 2-D arrays, which numpy multiplies faster than a stack of one."""
+    cut = {k: (v[0] if n == 1 else v[:n]) if v.ndim == 3 else v for k, v in vars(work).items()}
+    return type(work)(**cut)
+
+
+def _starts(X, runs, rank, init, seed):
+    """Starting W0, H0 for each run in ``runs``; random ones depend only on (seed, run)."""
+    W = np.empty((len(runs), X.shape[0], rank))
+    H = np.empty((len(runs), rank, X.shape[1]))
+    for i, r in enumerate(runs):
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(int(r),)))
+        if not isinstance(init, str):
+            W[i], H[i] = init
+        elif init == "random":
+            W[i], H[i] = random_start(X, rank, rng)
+        else:
+            W[i], H[i] = nndsvd(X, rank, fill={"nndsvd": None, "nndsvda": "average", "nndsvdar": "random"}[init],
+                                rng=rng)
+    return W, H
+
+
+def _result(W, H, objectives, n_iter, histories, rows, cols, job):
+    best = int(np.argmin(objectives))
+    labels = H.argmax(axis=-2)
+    conn = np.stack([connectivity(lab) for lab in labels])
+    consensus = conn.mean(axis=0)
+    W_best, H_best = W[best], H[best]
+    if rows is not None:
+        names = metagene_names(job["rank"])
+        W_best = pd.DataFrame(W_best, index=rows, columns=names)
+        H_best = pd.DataFrame(H_best, index=names, columns=cols)
+        consensus = pd.DataFrame(consensus, index=cols, columns=cols)
+    runs = pd.DataFrame({"objective": objectives, "n_iter": n_iter}).rename_axis("run")
+    init = job["init"] if isinstance(job["init"], str) else "(W0, H0)"
+    settings = dict(init=init, seed=job["seed"], max_iter=job["max_iter"], stop=job["stop"], tol=job["tol"],
+                    trace_every=job["trace_every"], **job["options"])
+    return NMFResult(W=W_best, H=H_best, method=job["method"], rank=job["rank"], objective=float(objectives[best]),
+                     objective_name=algorithms.OBJECTIVE_OF[job["method"]], n_iter=int(n_iter[best]),
+                     history=histories[best], runs=runs, connectivity=conn, consensus=consensus, settings=settings)
+
+
+def _check_start_pair(init, shape, rank):
+    try:
+        W0, H0 = init
+    except (TypeError, ValueError):
+        raise TypeError("init must be a method name ('random', 'nndsvd', 'nndsvda', 'nndsvdar') or a pair "
+                        "(W0, H0) of matrices.") from None
+    W0 = np.array(W0, dtype=float)
+    H0 = np.array(H0, dtype=float)
+    G, S = shape
+    if W0.shape != (G, rank) or H0.shape != (rank, S):
+        raise ValueError(f"the start (W0, H0) has shapes {W0.shape} and {H0.shape}, but X is {G} x {S} with rank "
+                         f"{rank}, so W0 must be {(G, rank)} (genes x K) and H0 {(rank, S)} (K x samples). "
+                         f"nmfteach.initialize(X, rank) makes a start of the right shape.")
+    check_entries(W0, "W0")
+    check_entries(H0, "H0")
+    return W0, H0
+
+
+def _positive_int(value, name, allow_zero=False):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < (0 if allow_zero else 1):
+        raise ValueError(f"{name} must be a whole number {'>= 0' if allow_zero else '>= 1'}; got {value!r}.")
+    return int(value)
+
+
+def _n_workers(n_jobs, nrun):
+    n_jobs = (os.cpu_count() or 1) if n_jobs == -1 else _positive_int(n_jobs, "n_jobs")
+    return max(1, min(n_jobs, nrun))

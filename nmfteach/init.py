@@ -1,0 +1,100 @@
+"""Starting points (W0, H0) for the NMF algorithms.
+
+NMF is non-convex, so where an algorithm starts decides where it ends. Two families:
+
+- "random": every entry of W0 and H0 drawn uniformly from [0, max X], as R NMF's "random" seed.
+  Different seeds give different local optima, which is what consensus clustering uses.
+- "nndsvd" (Boutsidis & Gallopoulos 2008): a deterministic start from the K leading singular
+  triplets of X. Each singular pair (u, v) is split into its positive and negative parts; the
+  part with the larger norm product becomes a non-negative column of W0 and row of H0.
+  Entries below 1e-10 are set to 0 (as R NMF). Variants fill those zeros:
+  "nndsvda" with the mean of X, "nndsvdar" with mean(X)·U(0, 1)/100 (random, small).
+
+The SVD here is exact (LAPACK), so "nndsvd" matches R NMF to rounding error. scikit-learn uses
+a randomized SVD and a threshold of 1e-6, so its NNDSVD differs slightly (about 1e-7).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._checks import as_data_matrix, check_choice, check_rank, rng_seed
+
+__all__ = ["initialize", "INIT_METHODS"]
+
+INIT_METHODS = ("random", "nndsvd", "nndsvda", "nndsvdar")
+
+
+def initialize(X, rank: int, method: str = "random", seed=None):
+    """Return a starting pair (W0, H0) for X ≈ W0 H0 with K = ``rank``.
+
+    W0 is genes x K and H0 is K x samples; both are DataFrames labelled like X when X is a
+    DataFrame (metagenes named ``NMF1``, ``NMF2``, ...), arrays otherwise. ``seed`` makes the
+    random methods reproducible; "nndsvd" and "nndsvda" ignore it.
+    """
+    A, rows, cols = as_data_matrix(X)
+    rank = check_rank(rank, A.shape)
+    check_choice(method, INIT_METHODS, "init method")
+    rng = np.random.default_rng(rng_seed(seed))
+    if method == "random":
+        W0, H0 = random_start(A, rank, rng)
+    else:
+        W0, H0 = nndsvd(A, rank, fill={"nndsvd": None, "nndsvda": "average", "nndsvdar": "random"}[method],
+                        rng=rng)
+    if rows is None:
+        return W0, H0
+    names = metagene_names(rank)
+    return pd.DataFrame(W0, index=rows, columns=names), pd.DataFrame(H0, index=names, columns=cols)
+
+
+def metagene_names(rank: int) -> list[str]:
+    return [f"NMF{k + 1}" for k in range(rank)]
+
+
+def random_start(X: np.ndarray, rank: int, rng: np.random.Generator):
+    """W0 and H0 uniform on [0, max X] (R NMF's "random" seeding method), W0 drawn first."""
+    top = X.max()
+    W0 = rng.uniform(0.0, top, size=(X.shape[0], rank))
+    H0 = rng.uniform(0.0, top, size=(rank, X.shape[1]))
+    return W0, H0
+
+
+def nndsvd(X: np.ndarray, rank: int, fill=None, rng=None):
+    """Non-negative double SVD (Boutsidis & Gallopoulos 2008), as R NMF's ``.nndsvd.internal``.
+
+    For each singular triplet (σ, u, v) after the first, with u₊, u₋ the positive and negative
+    parts: if ‖u₊‖‖v₊‖ ≥ ‖u₋‖‖v₋‖ the k-th metagene is √(σ‖u₊‖‖v₊‖)·u₊/‖u₊‖ (and H's row
+    likewise from v₊), otherwise the same from the negative parts. The first triplet of a
+    non-negative matrix is non-negative (Perron-Frobenius), so |u₁|, |v₁| are used.
+    """
+    U, sigma, Vt = np.linalg.svd(X, full_matrices=False)
+    U, sigma, V = U[:, :rank], sigma[:rank], Vt[:rank].T
+    W = np.zeros((X.shape[0], rank))
+    H = np.zeros((rank, X.shape[1]))
+    W[:, 0] = np.sqrt(sigma[0]) * np.abs(U[:, 0])
+    H[0, :] = np.sqrt(sigma[0]) * np.abs(V[:, 0])
+    for k in range(1, rank):  # a loop over K components, not over genes or samples
+        u, v = U[:, k], V[:, k]
+        u_pos, u_neg = np.maximum(u, 0), np.maximum(-u, 0)
+        v_pos, v_neg = np.maximum(v, 0), np.maximum(-v, 0)
+        n_up, n_un = np.linalg.norm(u_pos), np.linalg.norm(u_neg)
+        n_vp, n_vn = np.linalg.norm(v_pos), np.linalg.norm(v_neg)
+        term_pos, term_neg = n_up * n_vp, n_un * n_vn
+        if term_pos >= term_neg:
+            scale = np.sqrt(sigma[k] * term_pos)
+            W[:, k], H[k, :] = scale * u_pos / n_up, scale * v_pos / n_vp
+        else:
+            scale = np.sqrt(sigma[k] * term_neg)
+            W[:, k], H[k, :] = scale * u_neg / n_un, scale * v_neg / n_vn
+    W[W < 1e-10] = 0.0
+    H[H < 1e-10] = 0.0
+    if fill is not None:
+        average = X.mean()
+        zero_W, zero_H = W == 0, H == 0
+        if fill == "average":
+            W[zero_W], H[zero_H] = average, average
+        else:
+            W[zero_W] = average * rng.uniform(0.0, 1.0, zero_W.sum()) / 100
+            H[zero_H] = average * rng.uniform(0.0, 1.0, zero_H.sum()) / 100
+    return W, H

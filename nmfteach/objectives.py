@@ -1,0 +1,100 @@
+"""How good is X ≈ WH?  The objectives NMF minimises, and the summaries R NMF reports.
+
+Conventions (genes are rows: X is G x S, W is G x K, H is K x S):
+
+- ``frobenius`` is **half** the squared Frobenius norm, ½·‖X − WH‖²_F. The ½ is what R NMF's
+  ``deviance()`` reports for method "lee" and what scikit-learn's Frobenius loss uses; it makes
+  the gradient simply (WH − X)Hᵀ. ``rss`` is the same without the ½.
+- ``kl_divergence`` is the generalized Kullback-Leibler divergence
+  D(X‖WH) = Σ X·log(X / WH) − X + WH, with 0·log 0 = 0 (entries where X = 0 contribute WH).
+- ``evar`` is R NMF's explained variance, 1 − RSS / Σ X² (not centred, unlike PCA's).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import xlogy
+
+from ._checks import as_data_matrix, check_choice
+
+__all__ = ["frobenius", "rss", "kl_divergence", "evar", "objective", "sparseness", "OBJECTIVES"]
+
+
+def _product(X, W, H):
+    X = as_data_matrix(X, "X")[0]
+    W = as_data_matrix(W, "W")[0]
+    H = as_data_matrix(H, "H")[0]
+    if W.shape[1] != H.shape[0] or (W.shape[0], H.shape[1]) != X.shape:
+        raise ValueError(f"shapes do not match: X is {X.shape}, W is {W.shape}, H is {H.shape}; "
+                         f"W must be genes x K and H K x samples.")
+    return X, W @ H
+
+
+def frobenius_from_product(X: np.ndarray, WH: np.ndarray) -> float:
+    """½‖X − WH‖²_F given the product WH (no checks; used inside the fitting loop)."""
+    diff = X - WH
+    return 0.5 * float(np.vdot(diff, diff))
+
+
+def kl_from_product(X: np.ndarray, WH: np.ndarray) -> float:
+    """Generalized KL divergence D(X‖WH) given WH, with 0·log 0 = 0 (no checks)."""
+    with np.errstate(divide="ignore"):
+        return float(xlogy(X, X / WH).sum() - X.sum() + WH.sum())   # xlogy(0, ·) = 0
+
+
+def frobenius(X, W, H) -> float:
+    """½·‖X − WH‖²_F, the objective of methods "lee", "hals", "anls" and "pgd".
+
+    This equals R NMF's ``deviance(fit)`` for method "lee"; multiply by 2 for the plain squared
+    norm (``rss``), and take ``sqrt(2 * frobenius)`` for scikit-learn's ``reconstruction_err_``.
+    """
+    return frobenius_from_product(*_product(X, W, H))
+
+
+def rss(X, W, H) -> float:
+    """Residual sum of squares ‖X − WH‖²_F, as R NMF's ``rss()`` (no ½)."""
+    return 2.0 * frobenius(X, W, H)
+
+
+def kl_divergence(X, W, H) -> float:
+    """Generalized KL divergence Σ X·log(X / WH) − X + WH, objective of method "brunet".
+
+    Entries with X = 0 contribute WH (0·log 0 = 0). Infinite if WH = 0 where X > 0.
+    Equals R NMF's ``deviance(fit)`` for method "brunet".
+    """
+    return kl_from_product(*_product(X, W, H))
+
+
+def evar(X, W, H) -> float:
+    """Explained variance as R NMF defines it: 1 − RSS / Σ X² (uncentred)."""
+    X, WH = _product(X, W, H)
+    return 1.0 - 2.0 * frobenius_from_product(X, WH) / float(np.vdot(X, X))
+
+
+OBJECTIVES = {"frobenius": frobenius_from_product, "kl": kl_from_product}
+
+
+def objective(X, W, H, name: str = "frobenius") -> float:
+    """The objective ``name`` ("frobenius" = ½‖X − WH‖²_F, or "kl") of the factorization WH."""
+    check_choice(name, tuple(OBJECTIVES), "objective")
+    return OBJECTIVES[name](*_product(X, W, H))
+
+
+def sparseness(A) -> float:
+    """Hoyer's sparseness (2004), averaged over the columns of A, as R NMF's ``sparseness()``.
+
+    For a vector x of length n: (√n − ‖x‖₁/‖x‖₂) / (√n − 1), which is 0 when all entries are
+    equal and 1 when only one entry is non-zero. Pass W for metagenes, H.T for samples.
+    """
+    A = np.asarray(A, dtype=float)
+    if A.ndim == 1:
+        A = A[:, None]
+    n = A.shape[0]
+    if n < 2:
+        raise ValueError("sparseness needs vectors of length at least 2.")
+    l1 = np.abs(A).sum(axis=0)
+    l2 = np.sqrt((A * A).sum(axis=0))
+    if (l2 == 0).any():
+        raise ValueError("sparseness is undefined for an all-zero vector; remove zero columns first.")
+    root = np.sqrt(n)
+    return float(np.mean((root - l1 / l2) / (root - 1)))

@@ -1,0 +1,97 @@
+"""The linear mixing model as a data generator: X = W H + noise, with the truth kept.
+
+The lecture's recipe (``simulate_expression()`` with its defaults): K metagenes with entries
+U[0, 2]; the S samples split into K equal consecutive groups; each sample uses only its own
+group's metagene, with a weight U[1, 2]; Gaussian noise N(0, 0.2²) is added and negative
+values are set to 0. Options turn on overlapping (soft) memberships and count noise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ._checks import check_choice, rng_seed
+
+__all__ = ["simulate_expression", "SimulatedExpression"]
+
+NOISE_MODELS = ("gaussian", "poisson", "negative_binomial")
+
+
+@dataclass(frozen=True, repr=False)
+class SimulatedExpression:
+    """Simulated data and the truth behind it.
+
+    X: genes x samples DataFrame (``Gene_1``.., ``Sample_1``..); W: true metagenes (genes x K);
+    H: true coefficients (K x samples); labels: each sample's dominant metagene, 1..K.
+    """
+
+    X: pd.DataFrame
+    W: pd.DataFrame
+    H: pd.DataFrame
+    labels: pd.Series
+    settings: dict
+
+    def __repr__(self) -> str:
+        G, S = self.X.shape
+        sizes = "/".join(str(n) for n in self.labels.value_counts().sort_index())
+        return (f"<SimulatedExpression: {G} genes x {S} samples, rank {self.W.shape[1]}, "
+                f"cluster sizes {sizes}, noise {self.settings['noise']!r}>")
+
+
+def simulate_expression(n_genes=300, n_samples=30, rank=3, noise_sd=0.2, seed=None, membership="hard",
+                        concentration=0.3, noise="gaussian", depth=50.0, dispersion=0.2) -> SimulatedExpression:
+    """Simulate genes x samples expression from K metagenes (the lecture's recipe by default).
+
+    membership: "hard" (each sample uses one metagene, weight U[1, 2]) or "soft" (each sample
+        mixes all metagenes with Dirichlet(concentration) proportions, times a U[1, 2] total;
+        its label is the largest share). Small ``concentration`` gives nearly hard clusters.
+    noise: "gaussian" (WH + N(0, noise_sd²), negatives set to 0), "poisson" (counts with mean
+        depth·WH) or "negative_binomial" (counts with mean μ = depth·WH and variance
+        μ + dispersion·μ², drawn as a gamma-Poisson mixture). ``noise_sd`` is used only by
+        "gaussian".
+    """
+    check_choice(membership, ("hard", "soft"), "membership")
+    check_choice(noise, NOISE_MODELS, "noise model")
+    for name, value in (("n_genes", n_genes), ("n_samples", n_samples), ("rank", rank)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a whole number >= 1; got {value!r}.")
+    if rank > n_samples:
+        raise ValueError(f"rank ({rank}) cannot exceed n_samples ({n_samples}): every cluster needs a sample.")
+    if noise_sd < 0 or depth <= 0 or dispersion < 0 or concentration <= 0:
+        raise ValueError("noise_sd and dispersion must be >= 0, depth and concentration > 0.")
+    rng = np.random.default_rng(rng_seed(seed))
+
+    W = rng.uniform(0.0, 2.0, size=(n_genes, rank))
+    groups = np.repeat(np.arange(rank), [len(part) for part in np.array_split(np.arange(n_samples), rank)])
+    weight = rng.uniform(1.0, 2.0, size=n_samples)
+    if membership == "hard":
+        H = np.zeros((rank, n_samples))
+        H[groups, np.arange(n_samples)] = weight
+    else:
+        H = rng.dirichlet(np.full(rank, concentration), size=n_samples).T * weight
+        groups = H.argmax(axis=0)
+    mean = W @ H
+    if noise == "gaussian":
+        X = np.maximum(mean + rng.normal(0.0, noise_sd, size=mean.shape), 0.0)
+    elif noise == "poisson":
+        X = rng.poisson(depth * mean).astype(float)
+    else:
+        mu = depth * mean
+        shape = 1.0 / dispersion if dispersion > 0 else np.inf
+        rate = rng.gamma(shape, mu / shape) if dispersion > 0 else mu
+        X = rng.poisson(rate).astype(float)
+
+    genes = [f"Gene_{i + 1}" for i in range(n_genes)]
+    samples = [f"Sample_{j + 1}" for j in range(n_samples)]
+    programs = [f"Metagene_{k + 1}" for k in range(rank)]
+    return SimulatedExpression(
+        X=pd.DataFrame(X, index=genes, columns=samples),
+        W=pd.DataFrame(W, index=genes, columns=programs),
+        H=pd.DataFrame(H, index=programs, columns=samples),
+        labels=pd.Series(groups + 1, index=samples, name="true_cluster"),
+        settings=dict(n_genes=n_genes, n_samples=n_samples, rank=rank, noise_sd=noise_sd, seed=seed,
+                      membership=membership, concentration=concentration, noise=noise, depth=depth,
+                      dispersion=dispersion))
