@@ -26,10 +26,11 @@ LEE_EPS = 1e-9                     # R NMF's eps for method "lee"
 TINY = np.finfo(float).tiny        # guards a division by a zero curvature
 
 
-def make_workspace(n_runs: int, n_genes: int, n_samples: int, rank: int) -> SimpleNamespace:
-    """Scratch arrays for one batch of runs (reused every iteration)."""
-    return SimpleNamespace(GS=np.empty((n_runs, n_genes, n_samples)), KS=np.empty((n_runs, rank, n_samples)),
-                           GK=np.empty((n_runs, n_genes, rank)), KK=np.empty((n_runs, rank, rank)),
+def make_workspace(n_genes: int, n_samples: int, rank: int, n_runs: int | None = None) -> SimpleNamespace:
+    """Scratch arrays reused every iteration: for one run (2-D), or a batch of ``n_runs``."""
+    runs = () if n_runs is None else (n_runs,)
+    return SimpleNamespace(GS=np.empty(runs + (n_genes, n_samples)), KS=np.empty(runs + (rank, n_samples)),
+                           GK=np.empty(runs + (n_genes, rank)), KK=np.empty(runs + (rank, rank)),
                            ones_G=np.ones(n_genes), ones_S=np.ones(n_samples))
 
 
@@ -178,10 +179,11 @@ def nnls(AtA, AtB, max_iter=None):
 def _solve_on_passive(AtA, AtB, passive):
     """Least squares restricted to each column's passive set; returns (Y, gradient AᵀAY − AᵀB)."""
     Y = np.zeros_like(AtB)
-    patterns, which = np.unique(passive.T, axis=0, return_inverse=True)
-    for p, pattern in enumerate(patterns):  # one solve per distinct passive set (at most 2^K)
-        cols = np.flatnonzero(which.ravel() == p)
-        if pattern.any():
+    codes = (1 << np.arange(passive.shape[0])) @ passive      # each column's passive set as one integer
+    for code in np.unique(codes):  # one solve per distinct passive set (at most 2^K)
+        cols = np.flatnonzero(codes == code)
+        pattern = passive[:, cols[0]]
+        if code:
             block = AtA[np.ix_(pattern, pattern)]
             rhs = AtB[np.ix_(pattern, cols)]
             try:

@@ -16,6 +16,7 @@ over processes (``n_jobs``); either way run r starts from a random start that de
 
 from __future__ import annotations
 
+import inspect
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -136,6 +137,7 @@ def nmf(X, rank, method="brunet", init="random", nrun=1, seed=None, max_iter=200
         if nrun > 1 and init in ("nndsvd", "nndsvda"):
             raise ValueError(f"init={init!r} is deterministic, so {nrun} runs would all be identical; "
                              f"use init='random' (or 'nndsvdar') for nrun > 1.")
+    _check_options(method, options)
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % 2**63)  # recorded, so the fit can be repeated
     seed = rng_seed(seed)
@@ -163,7 +165,7 @@ def _run_batch(X, runs, rank, method, init, seed, max_iter, stop, tol, trace_eve
     W, H = _starts(X, runs, rank, init, seed)
     n_runs, (G, S) = len(runs), X.shape
     update, loss = algorithms.UPDATES[method], OBJECTIVES[algorithms.OBJECTIVE_OF[method]]
-    work = algorithms.make_workspace(n_runs, G, S, rank)
+    work = algorithms.make_workspace(G, S, rank, n_runs)
     active = np.arange(n_runs)                       # runs still iterating
     n_iter = np.full(n_runs, max_iter)
     histories = [{0: loss(X, W[r] @ H[r])} for r in range(n_runs)]
@@ -277,6 +279,15 @@ def _check_start_pair(init, shape, rank):
     check_entries(W0, "W0")
     check_entries(H0, "H0")
     return W0, H0
+
+
+def _check_options(method, options):
+    allowed = [p for p in inspect.signature(algorithms.UPDATES[method]).parameters
+               if p not in ("X", "W", "H", "iteration", "work")]
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise TypeError(f"method {method!r} has no option {', '.join(map(repr, unknown))}; its options are: "
+                        f"{', '.join(map(repr, allowed)) or 'none'}. (Check the spelling of nmf()'s arguments.)")
 
 
 def _positive_int(value, name, allow_zero=False):

@@ -39,7 +39,8 @@ def frobenius_from_product(X: np.ndarray, WH: np.ndarray) -> float:
 def kl_from_product(X: np.ndarray, WH: np.ndarray) -> float:
     """Generalized KL divergence D(X‖WH) given WH, with 0·log 0 = 0 (no checks)."""
     with np.errstate(divide="ignore"):
-        return float(xlogy(X, X / WH).sum() - X.sum() + WH.sum())   # xlogy(0, ·) = 0
+        ratio = np.divide(X, WH, out=np.ones_like(X), where=X > 0)   # X > 0 = WH gives inf: D = ∞
+    return float(xlogy(X, ratio).sum() - X.sum() + WH.sum())          # xlogy(0, ·) = 0
 
 
 def frobenius(X, W, H) -> float:

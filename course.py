@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Set up and run the nmfteach course with nothing but Python (3.11 to 3.13).
+
+    python3 course.py lab     install what the course needs, then open JupyterLab on lessons/
+    python3 course.py test    install what the tests need, then run the whole test suite
+
+Both create a virtual environment in .venv (first time only) and install the pinned versions
+of constraints.txt into it, so everyone gets the same numbers in the notebooks. Running either
+again is safe: when nothing changed, nothing is reinstalled. Extra arguments go to JupyterLab
+or pytest, e.g. ``python3 course.py test -k parity``. Only the standard library is used here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PINS = ROOT / "constraints.txt"
+SUPPORTED = ((3, 11), (3, 13))   # Python versions the pinned wheels exist for
+
+
+def venv_python() -> Path:
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def ensure_environment(extra: str) -> Path:
+    """Create .venv if needed and install nmfteach with the pinned dependencies (once per change)."""
+    if not SUPPORTED[0] <= sys.version_info[:2] <= SUPPORTED[1]:
+        sys.exit(f"course.py: this is Python {sys.version.split()[0]}; the course's pinned packages need "
+                 f"Python {SUPPORTED[0][0]}.{SUPPORTED[0][1]} to {SUPPORTED[1][0]}.{SUPPORTED[1][1]}. "
+                 f"Run course.py with one of those (or use the conda route in README.md).")
+    python = venv_python()
+    if not python.exists():
+        print(f"course.py: creating a virtual environment in {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    target = f".[{extra}]" if extra else "."
+    digest = hashlib.sha256(PINS.read_bytes() + (ROOT / "pyproject.toml").read_bytes() + target.encode()).hexdigest()
+    stamp = VENV / f".installed-{extra or 'course'}"
+    if not (stamp.exists() and stamp.read_text() == digest):
+        print(f"course.py: installing nmfteach{target[1:]} with the versions pinned in {PINS.name}", flush=True)
+        run([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
+        run([python, "-m", "pip", "install", "--quiet", "-c", str(PINS), "-e", target])
+        stamp.write_text(digest)
+    return python
+
+
+def run(command, check=True) -> int:
+    result = subprocess.run([str(c) for c in command], cwd=ROOT)
+    if check and result.returncode != 0:
+        sys.exit(f"course.py: {' '.join(map(str, command))} failed (exit code {result.returncode}).")
+    return result.returncode
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("lab", "test"):
+        print(__doc__)
+        return 2
+    what, rest = argv[0], argv[1:]
+    if what == "lab":
+        python = ensure_environment("")
+        return run([python, "-m", "jupyterlab", f"--ServerApp.root_dir={ROOT / 'lessons'}", *rest], check=False)
+    python = ensure_environment("test")
+    code = run([python, "-m", "pytest", *rest], check=False)
+    if code == 5:
+        print("course.py: pytest collected no tests; that is a failure, not a pass.", file=sys.stderr)
+        return 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,55 @@
+"""nmfteach against R package NMF 0.25, from reference values made by make_fixtures.R."""
+
+import numpy as np
+import pytest
+
+import nmfteach as nt
+from conftest import r_matrix, r_value
+
+pytestmark = pytest.mark.parity
+
+
+def relative_error(ours, theirs) -> float:
+    ours, theirs = np.asarray(ours, dtype=float), np.asarray(theirs, dtype=float)
+    return float(np.abs(ours - theirs).max() / np.abs(theirs).max())
+
+
+@pytest.mark.parametrize("method, tag", [("nndsvd", "nndsvd"), ("nndsvda", "nndsvda")])
+def test_nndsvd_start_of_golub_matches_r(golub, method, tag):
+    W0, H0 = nt.initialize(golub.X, 3, method)
+    assert relative_error(W0, r_matrix(f"golub_{tag}_k3_W")) < 1e-10
+    assert relative_error(H0, r_matrix(f"golub_{tag}_k3_H")) < 1e-10
+    # the same zero pattern, not just close values
+    assert np.array_equal(np.asarray(W0) == 0, r_matrix(f"golub_{tag}_k3_W") == 0)
+
+
+@pytest.mark.parametrize("method", ["brunet", "lee"])
+def test_200_updates_on_golub_match_r(golub, golub_nndsvd, method):
+    fit = nt.nmf(golub.X, 3, method, init=golub_nndsvd, max_iter=200, stop="none")
+    assert fit.n_iter == 200 == r_value(f"golub_{method}_200", "niter")
+    assert relative_error(fit.W, r_matrix(f"golub_{method}_200_W")) < 1e-10
+    assert relative_error(fit.H, r_matrix(f"golub_{method}_200_H")) < 1e-10
+    assert fit.objective == pytest.approx(r_value(f"golub_{method}_200", "deviance"), rel=1e-10)
+
+
+@pytest.mark.parametrize("method", ["brunet", "lee"])
+def test_connectivity_stopping_matches_r(method):
+    """R's default stopping rule: same iteration count and same factors on the lecture's data."""
+    X = r_matrix("lecture_X")
+    W0, H0 = nt.initialize(X, 3, "nndsvd")
+    assert relative_error(W0, r_matrix("lecture_nndsvd_k3_W")) < 1e-10
+    fit = nt.nmf(X, 3, method, init=(W0, H0))
+    assert fit.settings["stop"] == "connectivity"
+    assert fit.n_iter == r_value(f"lecture_{method}_default", "niter")
+    assert relative_error(fit.W, r_matrix(f"lecture_{method}_default_W")) < 1e-10
+    assert relative_error(fit.H, r_matrix(f"lecture_{method}_default_H")) < 1e-10
+    assert fit.objective == pytest.approx(r_value(f"lecture_{method}_default", "deviance"), rel=1e-10)
+
+
+def test_objectives_match_r(golub):
+    W, H = r_matrix("golub_nndsvda_k3_W"), r_matrix("golub_nndsvda_k3_H")
+    assert nt.kl_divergence(golub.X, W, H) == pytest.approx(r_value("golub_nndsvda_k3", "KL"), rel=1e-12)
+    assert nt.rss(golub.X, W, H) == pytest.approx(r_value("golub_nndsvda_k3", "rss"), rel=1e-12)
+    assert nt.evar(golub.X, W, H) == pytest.approx(r_value("golub_nndsvda_k3", "evar"), rel=1e-12)
+    # R's "lee" deviance is half the RSS
+    assert nt.frobenius(golub.X, W, H) == pytest.approx(r_value("golub_nndsvda_k3", "rss") / 2, rel=1e-12)
