@@ -29,10 +29,10 @@ def as_data_matrix(X, name: str = "X"):
                 f"matrix: move annotation columns out, e.g. {name} = {name}.set_index('gene') or "
                 f"{name}.drop(columns=[...]).")
         rows, cols = X.index, X.columns
-        X = X.to_numpy(dtype=float, copy=True)
+        X = np.array(X.to_numpy(dtype=float), order="C", copy=True)
     else:
         try:
-            X = np.array(X, dtype=float, copy=True)
+            X = np.array(X, dtype=float, copy=True, order="C")
         except (TypeError, ValueError) as err:
             raise TypeError(f"{name} must be a numeric matrix (a numpy array or a DataFrame of "
                             f"numbers); converting it to numbers failed: {err}") from None
