@@ -7,7 +7,9 @@ Every update changes W and H **in place** and returns nothing. W and H may carry
 "run" axis (shape (R, G, K) and (R, K, S)) so that many random starts advance together; that
 is why the code writes ``W.mT`` (transpose of the last two axes) instead of ``W.T``, and sums
 over ``axis=-2`` / ``axis=-1``. ``work`` holds preallocated scratch arrays (``work.GS``,
-``work.KS``, ``work.GK``, ``work.KK``) so the hot loop makes no temporary G x S matrices.
+``work.KS``, ``work.KG``, ``work.KK``) so the hot loop makes no temporary G x S matrices.
+A product R Hᵀ (G x S times S x K) is computed as (H Rᵀ)ᵀ into a K x G array: the same
+numbers, but BLAS is about 1.7x faster with the thin factor on the left.
 
 "brunet" and "lee" follow R package NMF 0.25 step for step (its C++ updates, eps handling and
 column rescaling), so that from the same start they give the same W and H to rounding error.
@@ -19,7 +21,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-__all__ = ["brunet", "lee", "hals", "anls", "pgd", "nnls", "UPDATES", "OBJECTIVE_OF", "make_workspace"]
+__all__ = ["brunet", "lee", "hals", "anls", "pgd", "nnls", "product", "UPDATES", "OBJECTIVE_OF", "make_workspace"]
 
 MACHINE_EPS = np.finfo(float).eps  # R's .Machine$double.eps
 LEE_EPS = 1e-9                     # R NMF's eps for method "lee"
@@ -30,8 +32,14 @@ def make_workspace(n_genes: int, n_samples: int, rank: int, n_runs: int | None =
     """Scratch arrays reused every iteration: for one run (2-D), or a batch of ``n_runs``."""
     runs = () if n_runs is None else (n_runs,)
     return SimpleNamespace(GS=np.empty(runs + (n_genes, n_samples)), KS=np.empty(runs + (rank, n_samples)),
-                           GK=np.empty(runs + (n_genes, rank)), KK=np.empty(runs + (rank, rank)),
+                           KG=np.empty(runs + (rank, n_genes)), KK=np.empty(runs + (rank, rank)),
                            ones_G=np.ones(n_genes), ones_S=np.ones(n_samples))
+
+
+def product(A, B, out):
+    """A @ B into ``out``: np.dot for single matrices (unlike np.matmul it lets other threads
+    run while BLAS works on a long inner dimension), np.matmul for stacks of runs."""
+    return np.dot(A, B, out=out) if A.ndim == B.ndim == 2 else np.matmul(A, B, out=out)
 
 
 def brunet(X, W, H, iteration, work):
@@ -43,13 +51,13 @@ def brunet(X, W, H, iteration, work):
     Every 10th iteration, entries below machine epsilon are raised to it (as R NMF), so that
     no entry gets stuck at exactly 0. Each update never increases D(X ‖ WH).
     """
-    ratio = np.matmul(W, H, out=work.GS)
+    ratio = product(W, H, out=work.GS)
     np.divide(X, ratio, out=ratio)                                  # X ⊘ WH
-    H *= np.matmul(W.mT, ratio, out=work.KS)
+    H *= product(W.mT, ratio, out=work.KS)
     H /= (work.ones_G @ W)[..., :, None]                           # Wᵀ1: column sums of W
-    ratio = np.matmul(W, H, out=work.GS)
+    ratio = product(W, H, out=work.GS)
     np.divide(X, ratio, out=ratio)
-    W *= np.matmul(ratio, H.mT, out=work.GK)
+    W *= product(H, ratio.mT, out=work.KG).mT                     # (X ⊘ WH) Hᵀ
     W /= (H @ work.ones_S)[..., None, :]                           # H1: row sums of H
     if iteration % 10 == 0:
         np.maximum(H, MACHINE_EPS, out=H)
@@ -68,12 +76,12 @@ def lee(X, W, H, iteration, work, rescale=True):
     ``rescale=False`` skips it.
     """
     gram = np.matmul(W.mT, W, out=work.KK)                          # WᵀW
-    numer = np.matmul(W.mT, X, out=work.KS)
+    numer = product(W.mT, X, out=work.KS)
     numer *= H
     np.maximum(numer, LEE_EPS, out=numer)
     H[...] = numer / (np.matmul(gram, H) + LEE_EPS)
     gram = np.matmul(H, H.mT, out=work.KK)                          # HHᵀ
-    numer = np.matmul(X, H.mT, out=work.GK)
+    numer = product(H, X.mT, out=work.KG).mT                        # XHᵀ
     numer *= W
     np.maximum(numer, LEE_EPS, out=numer)
     W[...] = numer / (np.matmul(W, gram) + LEE_EPS)
@@ -93,11 +101,11 @@ def hals(X, W, H, iteration, work):
         H_k ← max(0, H_k + [(WᵀX)_k − (WᵀW)_k H] / (WᵀW)_kk)
         W_k ← max(0, W_k + [(XHᵀ)_k − W (HHᵀ)_k] / (HHᵀ)_kk)
     """
-    WtX, WtW = np.matmul(W.mT, X, out=work.KS), np.matmul(W.mT, W, out=work.KK)
+    WtX, WtW = product(W.mT, X, out=work.KS), np.matmul(W.mT, W, out=work.KK)
     for k in range(H.shape[-2]):  # loop over the K metagenes, not genes or samples
         step = (WtX[..., k, :] - (WtW[..., k:k + 1, :] @ H)[..., 0, :]) / np.maximum(WtW[..., k, k], TINY)[..., None]
         H[..., k, :] = np.maximum(H[..., k, :] + step, 0.0)
-    XHt, HHt = np.matmul(X, H.mT, out=work.GK), np.matmul(H, H.mT, out=work.KK)
+    XHt, HHt = product(H, X.mT, out=work.KG).mT, np.matmul(H, H.mT, out=work.KK)
     for k in range(W.shape[-1]):
         step = (XHt[..., :, k] - (W @ HHt[..., :, k:k + 1])[..., :, 0]) / np.maximum(HHt[..., k, k], TINY)[..., None]
         W[..., :, k] = np.maximum(W[..., :, k] + step, 0.0)
@@ -130,12 +138,12 @@ def pgd(X, W, H, iteration, work):
     """
     gram = np.matmul(W.mT, W, out=work.KK)
     lipschitz = np.maximum(np.linalg.eigvalsh(gram)[..., -1], TINY)[..., None, None]
-    grad = np.matmul(gram, H) - np.matmul(W.mT, X, out=work.KS)
+    grad = np.matmul(gram, H) - product(W.mT, X, out=work.KS)
     H -= grad / lipschitz
     np.maximum(H, 0.0, out=H)
     gram = np.matmul(H, H.mT, out=work.KK)
     lipschitz = np.maximum(np.linalg.eigvalsh(gram)[..., -1], TINY)[..., None, None]
-    grad = np.matmul(W, gram) - np.matmul(X, H.mT, out=work.GK)
+    grad = np.matmul(W, gram) - product(H, X.mT, out=work.KG).mT
     W -= grad / lipschitz
     np.maximum(W, 0.0, out=W)
 

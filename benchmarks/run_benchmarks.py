@@ -1,0 +1,107 @@
+"""Speed of nmfteach beside R package NMF 0.25 and scikit-learn, in one run on one machine.
+
+    .venv/bin/python benchmarks/run_benchmarks.py [--repeats 3] [--no-r]
+
+Problems (both from the issue that set the targets):
+  lecture: the lecture's example, 300 x 30, K=3, "brunet", nrun=30 (target: >= 20x R NMF)
+  golub:   Golub ALL/AML, 5000 x 38, K=3, "brunet", nrun=10   (target: >= 5x R NMF)
+Both programs get the same matrices (the lecture matrix is the one R simulated, from
+tests/fixtures/r_nmf). R runs only if `Rscript` and its NMF package are installed. The KL
+multiplicative update is also timed per iteration against scikit-learn's solver="mu".
+Timings are medians over --repeats; a results table is printed and saved under
+benchmarks/results/ (not committed). Speed is measured here, never in a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+
+import nmfteach as nt
+
+ROOT = Path(__file__).resolve().parents[1]
+LECTURE_X = ROOT / "tests" / "fixtures" / "r_nmf" / "lecture_X.csv.gz"
+GOLUB_X = ROOT / "nmfteach" / "data" / "golub" / "expression.csv.gz"
+
+
+def median_time(func, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = func()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times)), result
+
+
+def r_timings(repeats):
+    """{problem: (seconds, mean iterations)} from benchmarks/r_nmf_timing.R, or {} without R."""
+    if shutil.which("Rscript") is None:
+        return {}
+    command = ["Rscript", str(ROOT / "benchmarks" / "r_nmf_timing.R"), str(LECTURE_X), str(GOLUB_X), str(repeats)]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        print("R NMF could not run:", done.stderr.strip().splitlines()[-1:])
+        return {}
+    rows = [line.split(",") for line in done.stdout.strip().splitlines()]
+    return {name: (float(sec), float(iters)) for name, sec, iters in rows}
+
+
+def sklearn_per_iteration(X, n_iter=200):
+    """Seconds per KL multiplicative update: scikit-learn (samples x genes, so X.T) and ours."""
+    try:
+        from sklearn.decomposition import NMF
+    except ImportError:
+        return None
+    W0, H0 = nt.initialize(X, 3, "random", seed=1)
+    model = NMF(3, init="custom", solver="mu", beta_loss="kullback-leibler", max_iter=n_iter, tol=0)
+    theirs, _ = median_time(lambda: model.fit_transform(X.T, W=H0.T.copy(), H=W0.T.copy()), 3)
+    ours, _ = median_time(lambda: nt.nmf(X, 3, "brunet", init=(W0, H0), max_iter=n_iter, stop="none",
+                                         trace_every=0), 3)
+    return theirs / n_iter, ours / n_iter
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-r", action="store_true", help="skip R NMF even if it is installed")
+    args = parser.parse_args()
+
+    problems = {
+        "lecture_300x30_k3_nrun30": (np.loadtxt(LECTURE_X, delimiter=","), 30),
+        "golub_5000x38_k3_nrun10": (nt.load_golub().X.to_numpy(), 10),
+    }
+    r = {} if args.no_r else r_timings(1)
+    lines = [f"# nmfteach benchmarks ({time.strftime('%Y-%m-%d')}, {platform.processor() or platform.machine()}, "
+             f"{os.cpu_count()} cores, numpy {np.__version__})", "",
+             "| problem | nmfteach 1 thread (s) | nmfteach all cores (s) | iterations/run | R NMF 0.25 (s) | "
+             "R iterations/run | speed-up vs R |", "|---|---|---|---|---|---|---|"]
+    for name, (X, nrun) in problems.items():
+        one, _ = median_time(lambda: nt.nmf(X, 3, "brunet", nrun=nrun, seed=123, n_jobs=1), args.repeats)
+        every, fit = median_time(lambda: nt.nmf(X, 3, "brunet", nrun=nrun, seed=123), args.repeats)
+        r_sec, r_iter = r.get(name, (float("nan"), float("nan")))
+        lines.append(f"| {name} | {one:.3f} | {every:.3f} | {fit.runs['n_iter'].mean():.1f} | {r_sec:.2f} | "
+                     f"{r_iter:.1f} | {r_sec / every:.1f}x |")
+        print(lines[-1], flush=True)
+    lines += ["", "| KL multiplicative update, per iteration | scikit-learn mu (ms) | nmfteach brunet (ms) | ratio |",
+              "|---|---|---|---|"]
+    for name, (X, _) in problems.items():
+        timing = sklearn_per_iteration(X)
+        if timing:
+            lines.append(f"| {name.split('_k3')[0]} | {timing[0] * 1e3:.3f} | {timing[1] * 1e3:.3f} | "
+                         f"{timing[0] / timing[1]:.1f}x |")
+    report = "\n".join(lines)
+    print(report)
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.md").write_text(report + "\n")
+
+
+if __name__ == "__main__":
+    main()
