@@ -64,7 +64,9 @@ def main(argv: list[str]) -> int:
     what, rest = argv[0], argv[1:]
     if what == "lab":
         python = ensure_environment("")
-        return run([python, "-m", "jupyterlab", f"--ServerApp.root_dir={ROOT / 'lessons'}", *rest], check=False)
+        as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # e.g. in a container
+        return run([python, "-m", "jupyterlab", f"--ServerApp.root_dir={ROOT / 'lessons'}", *as_root, *rest],
+                   check=False)
     python = ensure_environment("test")
     code = run([python, "-m", "pytest", *rest], check=False)
     if code == 5:

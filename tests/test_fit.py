@@ -158,3 +158,14 @@ def test_seed_none_is_recorded_and_reproducible():
     a = nt.nmf(X, 3, "lee", max_iter=30)
     b = nt.nmf(X, 3, "lee", max_iter=30, seed=a.settings["seed"])
     np.testing.assert_array_equal(a.W, b.W)
+
+
+def test_non_finite_results_are_an_error_not_a_silent_nan(monkeypatch):
+    from nmfteach import algorithms
+
+    def broken(X, W, H, iteration, work):
+        H[...] = np.nan
+
+    monkeypatch.setitem(algorithms.UPDATES, "lee", broken)
+    with pytest.raises(FloatingPointError, match="non-finite"):
+        nt.nmf(small_problem(0), 3, "lee", seed=1, max_iter=5, stop="none")
