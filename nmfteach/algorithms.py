@@ -36,10 +36,10 @@ def make_workspace(n_genes: int, n_samples: int, rank: int, n_runs: int | None =
                            ones_G=np.ones(n_genes), ones_S=np.ones(n_samples))
 
 
-def product(A, B, out):
-    """A @ B into ``out``: np.dot for single matrices (unlike np.matmul it lets other threads
-    run while BLAS works on a long inner dimension), np.matmul for stacks of runs."""
-    return np.dot(A, B, out=out) if A.ndim == B.ndim == 2 else np.matmul(A, B, out=out)
+def product(A, B, out=None):
+    """A @ B (into ``out``): np.dot for single matrices and vectors (unlike np.matmul it lets
+    other threads run while BLAS works on a long inner dimension), np.matmul for stacks of runs."""
+    return np.dot(A, B, out=out) if A.ndim <= 2 and B.ndim <= 2 else np.matmul(A, B, out=out)
 
 
 def brunet(X, W, H, iteration, work):
@@ -54,11 +54,11 @@ def brunet(X, W, H, iteration, work):
     ratio = product(W, H, out=work.GS)
     np.divide(X, ratio, out=ratio)                                  # X ⊘ WH
     H *= product(W.mT, ratio, out=work.KS)
-    H /= (work.ones_G @ W)[..., :, None]                           # Wᵀ1: column sums of W
+    H /= product(work.ones_G, W)[..., :, None]                     # Wᵀ1: column sums of W
     ratio = product(W, H, out=work.GS)
     np.divide(X, ratio, out=ratio)
     W *= product(H, ratio.mT, out=work.KG).mT                     # (X ⊘ WH) Hᵀ
-    W /= (H @ work.ones_S)[..., None, :]                           # H1: row sums of H
+    W /= product(H, work.ones_S)[..., None, :]                     # H1: row sums of H
     if iteration % 10 == 0:
         np.maximum(H, MACHINE_EPS, out=H)
         np.maximum(W, MACHINE_EPS, out=W)
