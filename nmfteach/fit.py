@@ -161,46 +161,34 @@ def nmf(X, rank, method="brunet", init="random", nrun=1, seed=None, max_iter=200
 def _run_batch(X, runs, rank, method, init, seed, max_iter, stop, tol, trace_every, options):
     """Run the starts listed in ``runs`` as one batch; return their final W, H and records."""
     W, H = _starts(X, runs, rank, init, seed)
-    n_runs, (G, S) = len(runs), X.shape
     update, loss = algorithms.UPDATES[method], OBJECTIVES[algorithms.OBJECTIVE_OF[method]]
-    work = algorithms.make_workspace(G, S, rank, n_runs)
-    active = np.arange(n_runs)                       # runs still iterating
-    n_iter = np.full(n_runs, max_iter)
-    histories = [{0: loss(X, W[r] @ H[r])} for r in range(n_runs)]
-    last_labels = np.zeros((n_runs, S), dtype=int)   # R starts from an all-zero connectivity
-    last_objective = np.array([h[0] for h in histories])
-    stable = np.zeros(n_runs, dtype=int)
+    work = algorithms.make_workspace(*X.shape, rank, len(runs))
+    rule = _StopRule(stop, tol, n_runs=len(runs), n_samples=X.shape[1])
+    histories = [{0: loss(X, Wr @ Hr)} for Wr, Hr in zip(W, H)]
+    rule.last_objective[:] = [h[0] for h in histories]
+    n_iter = np.full(len(runs), max_iter)
+    active = np.arange(len(runs))                    # runs still iterating, as rows of W[active]
     Wa, Ha = W, H
+    W_step, H_step, work_step = _update_arguments(Wa, Ha, work)
     for it in range(1, max_iter + 1):
-        if len(active) == 1:
-            update(X, Wa[0], Ha[0], it, _head(work, 1), **options)
-        else:
-            update(X, Wa, Ha, it, _head(work, len(active)), **options)
+        update(X, W_step, H_step, it, work_step, **options)
         if (trace_every and it % trace_every == 0) or it == max_iter:
             for r, Wr, Hr in zip(active, Wa, Ha):
                 histories[r][it] = loss(X, Wr @ Hr)
         if stop == "none" or it % CHECK_INTERVAL:
             continue
-        if stop == "connectivity":
-            labels = Ha.argmax(axis=-2)
-            # R compares the first check with an all-zero matrix, so it always counts as a change
-            unchanged = _same_partition(labels, last_labels[active]) & (it > CHECK_INTERVAL)
-            stable[active] = np.where(unchanged, stable[active] + 1, 0)
-            last_labels[active] = labels
-            done = stable[active] >= STABLE_CHECKS
-        else:
-            current = np.array([loss(X, Wr @ Hr) for Wr, Hr in zip(Wa, Ha)])
-            done = (last_objective[active] - current) <= tol * np.abs(last_objective[active])
-            last_objective[active] = current
-        if done.any():
+        done = rule.check(it, active, Ha, lambda: [loss(X, Wr @ Hr) for Wr, Hr in zip(Wa, Ha)])
+        if done.any():                               # finished runs leave the batch
             W[active], H[active] = Wa, Ha
             n_iter[active[done]] = it
             for r in active[done]:
-                histories[r].setdefault(it, loss(X, W[r] @ H[r]))
+                if it not in histories[r]:
+                    histories[r][it] = loss(X, W[r] @ H[r])
             active = active[~done]
             if active.size == 0:
                 break
             Wa, Ha = W[active], H[active]
+            W_step, H_step, work_step = _update_arguments(Wa, Ha, work)
     if active.size:
         W[active], H[active] = Wa, Ha
     if not (np.isfinite(W).all() and np.isfinite(H).all()):
@@ -211,18 +199,42 @@ def _run_batch(X, runs, rank, method, init, seed, max_iter, stop, tol, trace_eve
                 histories=[pd.Series(h, name="objective").rename_axis("iteration") for h in histories])
 
 
+class _StopRule:
+    """The state of a stopping rule for each run of a batch, checked every CHECK_INTERVAL iterations."""
+
+    def __init__(self, stop, tol, n_runs, n_samples):
+        self.stop, self.tol = stop, tol
+        self.last_labels = np.zeros((n_runs, n_samples), dtype=int)
+        self.stable = np.zeros(n_runs, dtype=int)    # checks in a row without a change
+        self.last_objective = np.zeros(n_runs)
+
+    def check(self, it, active, H, objectives):
+        """Which of the ``active`` runs (with coefficients H) are done at iteration ``it``."""
+        if self.stop == "connectivity":
+            labels = H.argmax(axis=-2)
+            # R compares the first check with an all-zero matrix, so it always counts as a change
+            unchanged = _same_partition(labels, self.last_labels[active]) & (it > CHECK_INTERVAL)
+            self.stable[active] = np.where(unchanged, self.stable[active] + 1, 0)
+            self.last_labels[active] = labels
+            return self.stable[active] >= STABLE_CHECKS
+        current, previous = np.array(objectives()), self.last_objective[active]
+        self.last_objective[active] = current
+        return previous - current <= self.tol * np.abs(previous)
+
+
+def _update_arguments(W, H, work):
+    """(W, H, work) as the update rule gets them: a batch of one as plain 2-D arrays (views, so
+    the update still writes into W and H), which numpy multiplies faster than a stack of one."""
+    n = len(W)
+    cut = {k: (v[0] if n == 1 else v[:n]) if v.ndim == 3 else v for k, v in vars(work).items()}
+    return (W[0], H[0], type(work)(**cut)) if n == 1 else (W, H, type(work)(**cut))
+
+
 def _same_partition(a, b):
     """Per run: do label vectors a and b (runs x samples) define the same connectivity matrix?"""
     same_a = a[:, :, None] == a[:, None, :]
     same_b = b[:, :, None] == b[:, None, :]
     return (same_a == same_b).all(axis=(-1, -2))
-
-
-def _head(work, n):
-    """Scratch arrays for the first n runs (runs that stopped leave the batch); a batch of one
-    gets plain 2-D arrays, which numpy multiplies faster than a stack of one."""
-    cut = {k: (v[0] if n == 1 else v[:n]) if v.ndim == 3 else v for k, v in vars(work).items()}
-    return type(work)(**cut)
 
 
 def _starts(X, runs, rank, init, seed):
