@@ -37,28 +37,29 @@ def make_workspace(n_genes: int, n_samples: int, rank: int, n_runs: int | None =
 
 
 def product(A, B, out=None):
-    """A @ B (into ``out``): np.dot for single matrices and vectors (unlike np.matmul it lets
-    other threads run while BLAS works on a long inner dimension), np.matmul for stacks of runs."""
+    """A @ B (into ``out``) for a long inner dimension (G or S): np.dot for single matrices and
+    vectors (unlike np.matmul it lets other threads run meanwhile), np.matmul for stacks of runs."""
     return np.dot(A, B, out=out) if A.ndim <= 2 and B.ndim <= 2 else np.matmul(A, B, out=out)
 
 
 def brunet(X, W, H, iteration, work):
     """KL multiplicative updates (Lee & Seung 2001; Brunet et al. 2004), R NMF's "brunet".
 
-        H ← H ⊙ [Wᵀ (X ⊘ WH)] ⊘ (Wᵀ 1)          then, with the new H,
-        W ← W ⊙ [(X ⊘ WH) Hᵀ] ⊘ (1 Hᵀ)
+        H ← H ⊙ [Wᵀ (X ⊘ WH)] ⊘ (Wᵀ1)         then, with the new H,
+        W ← W ⊙ [(X ⊘ WH) Hᵀ] ⊘ (H1)ᵀ         (Wᵀ1: column sums of W; H1: row sums of H)
 
     Every 10th iteration, entries below machine epsilon are raised to it (as R NMF), so that
     no entry gets stuck at exactly 0. Each update never increases D(X ‖ WH).
     """
-    ratio = product(W, H, out=work.GS)
+    ratio = np.matmul(W, H, out=work.GS)
     np.divide(X, ratio, out=ratio)                                  # X ⊘ WH
     H *= product(W.mT, ratio, out=work.KS)
     H /= product(work.ones_G, W)[..., :, None]                     # Wᵀ1: column sums of W
-    ratio = product(W, H, out=work.GS)
+    ratio = np.matmul(W, H, out=work.GS)
     np.divide(X, ratio, out=ratio)
-    W *= product(H, ratio.mT, out=work.KG).mT                     # (X ⊘ WH) Hᵀ
-    W /= product(H, work.ones_S)[..., None, :]                     # H1: row sums of H
+    step = product(H, ratio.mT, out=work.KG)                       # [(X ⊘ WH) Hᵀ]ᵀ, K x G
+    step /= product(H, work.ones_S)[..., :, None]                  # H1: row sums of H
+    W *= step.mT
     if iteration % 10 == 0:
         np.maximum(H, MACHINE_EPS, out=H)
         np.maximum(W, MACHINE_EPS, out=W)
@@ -86,7 +87,7 @@ def lee(X, W, H, iteration, work, rescale=True):
     np.maximum(numer, LEE_EPS, out=numer)
     W[...] = numer / (np.matmul(W, gram) + LEE_EPS)
     if rescale:
-        sums = work.ones_G @ W
+        sums = product(work.ones_G, W)                              # 1ᵀW: column sums of W
         W /= sums[..., None, :]
         if rescale == "both":
             H *= sums[..., :, None]
