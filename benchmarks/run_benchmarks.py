@@ -5,8 +5,8 @@
 Problems (both from the issue that set the targets):
   lecture: the lecture's example, 300 x 30, K=3, "brunet", nrun=30 (target: >= 20x R NMF)
   golub:   Golub ALL/AML, 5000 x 38, K=3, "brunet", nrun=10   (target: >= 5x R NMF)
-Both programs get the same matrices (the lecture matrix is the one R simulated, from
-tests/fixtures/r_nmf). R runs only if `Rscript` and its NMF package are installed. The KL
+Both programs get the same matrices (the lecture matrix is the one R simulated, shipped in
+nmfteach/data/lecture). R runs only if `Rscript` and its NMF package are installed. The KL
 multiplicative update is also timed per iteration against scikit-learn's solver="mu".
 Timings are medians over --repeats; a results table is printed and saved under
 benchmarks/results/ (not committed). Speed is measured here, never in a timed test.
@@ -27,7 +27,7 @@ import numpy as np
 import nmfteach as nt
 
 ROOT = Path(__file__).resolve().parents[1]
-LECTURE_X = ROOT / "tests" / "fixtures" / "r_nmf" / "lecture_X.csv.gz"
+LECTURE_X = ROOT / "nmfteach" / "data" / "lecture" / "X.csv.gz"
 GOLUB_X = ROOT / "nmfteach" / "data" / "golub" / "expression.csv.gz"
 
 

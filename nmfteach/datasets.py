@@ -1,7 +1,8 @@
 """Data sets used by the lessons: the lecture's simulated example and Golub ALL/AML.
 
-The Golub data (5000 genes x 38 samples, Brunet et al. 2004) ship inside the package under
-``nmfteach/data/golub``, with their provenance in ``README.md`` there.
+Both ship inside the package, each with its provenance in a README beside it: the Golub data
+(5000 genes x 38 samples, Brunet et al. 2004) under ``nmfteach/data/golub``, and the matrix
+the lecture's R code simulated under ``nmfteach/data/lecture``.
 """
 
 from __future__ import annotations
@@ -9,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 
+import numpy as np
 import pandas as pd
 
+from ._checks import check_choice
 from .simulate import SimulatedExpression, simulate_expression
 
 __all__ = ["load_golub", "lecture_example", "Golub", "LECTURE_SEED"]
@@ -45,10 +48,26 @@ def load_golub() -> Golub:
     return Golub(X=X, samples=samples, genes=genes.loc[X.index])
 
 
-def lecture_example() -> SimulatedExpression:
+def lecture_example(source: str = "numpy") -> SimulatedExpression:
     """The lecture's simulated example: 300 genes x 30 samples, K = 3, noise sd 0.2, seed 123.
 
-    The recipe is the lecture's; the random numbers are numpy's, not R's, so individual values
-    (and the lecture's list of top genes) differ while every property it shows holds.
+    source="numpy": the lecture's recipe run by ``simulate_expression`` with numpy's random
+        numbers; every property the lecture shows holds, individual values differ from R's.
+    source="R": the very matrix (and truth) the lecture's R code made with ``set.seed(123)``,
+        shipped with the package, so a fit finds the slide's own top genes.
     """
-    return simulate_expression(n_genes=300, n_samples=30, rank=3, noise_sd=0.2, seed=LECTURE_SEED)
+    check_choice(source, ("numpy", "R"), "source")
+    if source == "numpy":
+        return simulate_expression(n_genes=300, n_samples=30, rank=3, noise_sd=0.2, seed=LECTURE_SEED)
+    folder = resources.files("nmfteach") / "data" / "lecture"
+    with resources.as_file(folder) as path:
+        X, W, H = (np.loadtxt(path / f"{name}.csv.gz", delimiter=",", ndmin=2) for name in ("X", "W_true", "H_true"))
+    genes = [f"Gene_{i + 1}" for i in range(X.shape[0])]
+    samples = [f"Sample_{j + 1}" for j in range(X.shape[1])]
+    programs = [f"Metagene_{k + 1}" for k in range(W.shape[1])]
+    return SimulatedExpression(
+        X=pd.DataFrame(X, index=genes, columns=samples), W=pd.DataFrame(W, index=genes, columns=programs),
+        H=pd.DataFrame(H, index=programs, columns=samples),
+        labels=pd.Series(H.argmax(axis=0) + 1, index=samples, name="true_cluster"),
+        settings=dict(n_genes=300, n_samples=30, rank=3, noise_sd=0.2, seed=LECTURE_SEED, membership="hard",
+                      noise="gaussian", source="R (set.seed(123))"))

@@ -69,3 +69,13 @@ def test_lecture_example_is_the_lecture_recipe_with_seed_123():
     sim = nt.lecture_example()
     again = nt.simulate_expression(n_genes=300, n_samples=30, rank=3, noise_sd=0.2, seed=123)
     assert sim.X.equals(again.X)
+
+
+def test_lecture_example_as_r_made_it():
+    sim = nt.lecture_example(source="R")
+    assert sim.X.shape == (300, 30) and sim.W.shape == (300, 3)
+    assert list(sim.labels) == [1] * 10 + [2] * 10 + [3] * 10
+    assert (sim.X.to_numpy() >= 0).all() and sim.W.to_numpy().max() <= 2
+    assert "set.seed(123)" in (resources.files("nmfteach") / "data" / "lecture" / "README.md").read_text()
+    with pytest.raises(ValueError, match="unknown source"):
+        nt.lecture_example(source="python")

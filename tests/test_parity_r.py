@@ -1,6 +1,7 @@
 """nmfteach against R package NMF 0.25, from reference values made by make_fixtures.R."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import nmfteach as nt
@@ -35,7 +36,7 @@ def test_200_updates_on_golub_match_r(golub, golub_nndsvd, method):
 @pytest.mark.parametrize("method", ["brunet", "lee"])
 def test_connectivity_stopping_matches_r(method):
     """R's default stopping rule: same iteration count and same factors on the lecture's data."""
-    X = r_matrix("lecture_X")
+    X = nt.lecture_example(source="R").X.to_numpy()
     W0, H0 = nt.initialize(X, 3, "nndsvd")
     assert relative_error(W0, r_matrix("lecture_nndsvd_k3_W")) < 1e-10
     fit = nt.nmf(X, 3, method, init=(W0, H0))
@@ -53,3 +54,21 @@ def test_objectives_match_r(golub):
     assert nt.evar(golub.X, W, H) == pytest.approx(r_value("golub_nndsvda_k3", "evar"), rel=1e-12)
     # R's "lee" deviance is half the RSS
     assert nt.frobenius(golub.X, W, H) == pytest.approx(r_value("golub_nndsvda_k3", "rss") / 2, rel=1e-12)
+
+
+def test_the_slides_top_genes_from_the_lectures_own_matrix():
+    """On the matrix R simulated for the slides, nmf(X, 3, "brunet", nrun=30, seed=123) finds the
+    slide's clusters and its top-10 genes per metagene (metagenes come in another order; our
+    random starts are numpy's, so the 10th gene of one metagene may differ)."""
+    lecture = nt.lecture_example(source="R")
+    fit = nt.nmf(lecture.X, 3, "brunet", nrun=30, seed=123)
+    slide = np.array([[14, 297, 289], [119, 248, 134], [224, 193, 100], [19, 24, 196], [286, 277, 47],
+                      [141, 139, 76], [138, 87, 161], [37, 5, 229], [257, 20, 27], [241, 118, 56]])
+    ours = np.argsort(-fit.W.to_numpy(), axis=0, kind="stable")[:10] + 1       # gene numbers, as R
+    matched = [max(range(3), key=lambda c: len(set(ours[:, k]) & set(slide[:, c]))) for k in range(3)]
+    assert sorted(matched) == [0, 1, 2]
+    same_order = [np.array_equal(ours[:, k], slide[:, c]) for k, c in enumerate(matched)]
+    overlap = [len(set(ours[:, k]) & set(slide[:, c])) for k, c in enumerate(matched)]
+    assert sum(same_order) >= 2 and min(overlap) >= 9
+    table = pd.crosstab(lecture.labels, fit.predict())
+    assert sorted(table.max(axis=1)) == [10, 10, 10] and sorted(table.idxmax(axis=1)) == [1, 2, 3]
