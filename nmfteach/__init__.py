@@ -5,8 +5,10 @@ as in the lecture and R package NMF; scikit-learn's ``NMF`` uses the transpose (
 """
 
 from .algorithms import nnls
-from .consensus import connectivity, consensus_matrix
+from .consensus import (connectivity, consensus_clusters, consensus_matrix, contingency, cophenetic,
+                        correlation_silhouette, dispersion, entropy, purity, silhouette)
 from .datasets import lecture_example, load_golub
+from .features import extract_features, feature_score, top_genes
 from .fit import METHODS, STOP_RULES, NMFResult, nmf
 from .init import INIT_METHODS, initialize
 from .objectives import evar, frobenius, kl_divergence, objective, rss, sparseness
@@ -17,5 +19,7 @@ __version__ = "0.1.0"
 __all__ = [
     "nmf", "NMFResult", "METHODS", "STOP_RULES", "initialize", "INIT_METHODS", "simulate_expression",
     "SimulatedExpression", "frobenius", "rss", "kl_divergence", "evar", "objective", "sparseness",
-    "connectivity", "consensus_matrix", "nnls", "load_golub", "lecture_example",
+    "connectivity", "consensus_matrix", "cophenetic", "dispersion", "consensus_clusters", "silhouette",
+    "correlation_silhouette", "purity", "entropy", "contingency", "feature_score", "extract_features", "top_genes",
+    "nnls", "load_golub", "lecture_example",
 ]

@@ -29,9 +29,10 @@ from threadpoolctl import threadpool_limits
 
 from . import algorithms
 from ._checks import as_data_matrix, check_choice, check_entries, check_no_zero_lines, check_rank, rng_seed
-from .consensus import connectivity
+from .consensus import (connectivity, consensus_clusters, cophenetic, correlation_silhouette, dispersion, entropy,
+                        purity, silhouette)
 from .init import INIT_METHODS, metagene_names, nndsvd, random_start
-from .objectives import OBJECTIVES
+from .objectives import OBJECTIVES, evar, rss, sparseness
 
 __all__ = ["nmf", "NMFResult", "METHODS", "STOP_RULES"]
 
@@ -82,15 +83,47 @@ class NMFResult:
         """Cluster labels 1..K, as R NMF's ``predict()``.
 
         "samples": each sample goes to the metagene with its largest coefficient in H;
-        "features": each gene goes to the metagene with its largest entry in W.
+        "features": each gene goes to the metagene with its largest entry in W;
+        "consensus": the samples' average-linkage tree on 1 − consensus, cut into K groups.
         Ties go to the first metagene (as R's ``which.max``).
         """
-        check_choice(what, ("samples", "features"), "prediction target")
+        check_choice(what, ("samples", "features", "consensus"), "prediction target")
         if what == "samples":
             labels, names = np.asarray(self.H).argmax(axis=0) + 1, getattr(self.H, "columns", None)
-        else:
+        elif what == "features":
             labels, names = np.asarray(self.W).argmax(axis=1) + 1, getattr(self.W, "index", None)
+        else:
+            labels, names = consensus_clusters(self.consensus, self.rank), getattr(self.H, "columns", None)
         return labels if names is None else pd.Series(labels, index=names, name="cluster")
+
+    def summary(self, X=None, classes=None) -> pd.Series:
+        """The fit in numbers, like R NMF's ``summary(fit, class=classes, target=X)``.
+
+        Always: rank, runs, iterations, objective, sparseness of W (per metagene) and H (per
+        sample), silhouettes of samples (on H), genes (on W) and the consensus, cophenetic and
+        dispersion (NaN with a single run: stability needs several). With X: rss and evar.
+        With known classes (one per sample): purity and entropy of the predicted clusters.
+        """
+        W, H = np.asarray(self.W), np.asarray(self.H)
+        samples, genes = self.predict("samples"), self.predict("features")
+        out = {"rank": self.rank, "nrun": self.nrun, "n_iter": self.n_iter, "objective": self.objective,
+               "sparseness_W": sparseness(W), "sparseness_H": sparseness(H),
+               "silhouette_samples": _mean_or_nan(correlation_silhouette, H.T, np.asarray(samples)),
+               "silhouette_genes": _mean_or_nan(correlation_silhouette, W, np.asarray(genes))}
+        several = self.nrun > 1
+        C = np.asarray(self.consensus)
+        out["silhouette_consensus"] = (_mean_or_nan(silhouette, 1 - C, np.asarray(self.predict("consensus")))
+                                       if several else np.nan)
+        out["cophenetic"] = cophenetic(C) if several else np.nan
+        out["dispersion"] = dispersion(C) if several else np.nan
+        if X is not None:
+            A = as_data_matrix(X)[0]
+            out["rss"] = rss(A, W, H)
+            out["evar"] = evar(A, W, H)
+        if classes is not None:
+            out["purity"] = purity(np.asarray(samples), np.asarray(classes))
+            out["entropy"] = entropy(np.asarray(samples), np.asarray(classes))
+        return pd.Series(out, name="summary")
 
     def __repr__(self) -> str:
         G, S = np.shape(self.W)[0], np.shape(self.H)[1]
@@ -271,6 +304,14 @@ def _result(W, H, objectives, n_iter, histories, rows, cols, job):
     return NMFResult(W=W_best, H=H_best, method=job["method"], rank=job["rank"], objective=float(objectives[best]),
                      objective_name=algorithms.OBJECTIVE_OF[job["method"]], n_iter=int(n_iter[best]),
                      history=histories[best], runs=runs, connectivity=conn, consensus=consensus, settings=settings)
+
+
+def _mean_or_nan(width_function, *args):
+    """Average silhouette width, or NaN where it is undefined (all items in one cluster)."""
+    try:
+        return float(np.mean(width_function(*args)))
+    except ValueError:
+        return np.nan
 
 
 def _check_start_pair(init, shape, rank):
