@@ -11,6 +11,7 @@ from .datasets import lecture_example, load_golub
 from .features import extract_features, feature_score, top_genes
 from .fit import METHODS, STOP_RULES, NMFResult, nmf
 from .init import INIT_METHODS, initialize
+from .rank import holdout_error, randomize, rank_survey
 from .objectives import evar, frobenius, kl_divergence, objective, rss, sparseness
 from .simulate import SimulatedExpression, simulate_expression
 
@@ -21,5 +22,5 @@ __all__ = [
     "SimulatedExpression", "frobenius", "rss", "kl_divergence", "evar", "objective", "sparseness",
     "connectivity", "consensus_matrix", "cophenetic", "dispersion", "consensus_clusters", "silhouette",
     "correlation_silhouette", "purity", "entropy", "contingency", "feature_score", "extract_features", "top_genes",
-    "nnls", "load_golub", "lecture_example",
+    "rank_survey", "randomize", "holdout_error", "nnls", "load_golub", "lecture_example",
 ]

@@ -12,11 +12,12 @@ import numpy as np
 import pandas as pd
 
 
-def as_data_matrix(X, name: str = "X"):
+def as_data_matrix(X, name: str = "X", allow_missing: bool = False):
     """Return ``(array, row_labels, column_labels)`` for a genes x samples matrix.
 
     The array is always a new float64 array, so callers may work on it without touching the
-    user's data. Labels are ``None`` unless X is a DataFrame.
+    user's data. Labels are ``None`` unless X is a DataFrame. ``allow_missing`` lets NaN through
+    (for the masked methods, which skip those entries).
     """
     rows = cols = None
     if isinstance(X, pd.DataFrame):
@@ -41,7 +42,7 @@ def as_data_matrix(X, name: str = "X"):
                          f"dimension(s) and shape {X.shape}.")
     if X.size == 0:
         raise ValueError(f"{name} is empty (shape {X.shape}); NMF needs at least one gene and one sample.")
-    check_entries(X, name)
+    check_entries(np.nan_to_num(X, nan=0.0) if allow_missing else X, name)
     return X, rows, cols
 
 
@@ -54,8 +55,8 @@ def check_entries(A: np.ndarray, name: str) -> None:
         where = tuple(int(i) for i in np.argwhere(~finite)[0])
         raise ValueError(
             f"{name} has {n_nan} missing (NaN) and {n_inf} infinite values (first at row, column "
-            f"{where}). NMF cannot use them: remove or impute those genes/samples first (for "
-            f"held-out or missing entries, use the masked updates of the rank tools).")
+            f"{where}). NMF cannot use them: remove or impute those genes/samples first, or use "
+            f"method='masked_kl' or 'masked_frobenius', which skip missing entries.")
     if (A < 0).any():
         n_neg = int((A < 0).sum())
         where = tuple(int(i) for i in np.argwhere(A < 0)[0])

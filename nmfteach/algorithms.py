@@ -21,7 +21,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
-__all__ = ["brunet", "lee", "hals", "anls", "pgd", "nnls", "product", "UPDATES", "OBJECTIVE_OF", "make_workspace"]
+__all__ = ["brunet", "lee", "hals", "anls", "pgd", "masked_kl", "masked_frobenius", "nnls", "product", "UPDATES",
+           "OBJECTIVE_OF", "MASKED", "make_workspace"]
 
 MACHINE_EPS = np.finfo(float).eps  # R's .Machine$double.eps
 LEE_EPS = 1e-9                     # R NMF's eps for method "lee"
@@ -149,6 +150,48 @@ def pgd(X, W, H, iteration, work):
     np.maximum(W, 0.0, out=W)
 
 
+def masked_kl(X, W, H, iteration, work, mask):
+    """KL multiplicative updates that only see the entries where ``mask`` is 1 (M: G x S, 0/1).
+
+        H ← H ⊙ [Wᵀ (M ⊙ X ⊘ WH)] ⊘ (Wᵀ M)
+        W ← W ⊙ [(M ⊙ X ⊘ WH) Hᵀ] ⊘ (M Hᵀ)
+
+    X holds 0 where M is 0, so M ⊙ X ⊘ WH is just X ⊘ WH; only the denominators change from
+    "brunet" (Wᵀ1 becomes WᵀM). Use it for missing values or to hold entries out for testing.
+    """
+    ratio = np.matmul(W, H, out=work.GS)
+    np.divide(X, ratio, out=ratio)
+    H *= product(W.mT, ratio, out=work.KS)
+    H /= np.maximum(product(W.mT, mask), TINY)
+    ratio = np.matmul(W, H, out=work.GS)
+    np.divide(X, ratio, out=ratio)
+    step = product(H, ratio.mT, out=work.KG)
+    step /= np.maximum(product(H, mask.T), TINY)
+    W *= step.mT
+    if iteration % 10 == 0:
+        np.maximum(H, MACHINE_EPS, out=H)
+        np.maximum(W, MACHINE_EPS, out=W)
+
+
+def masked_frobenius(X, W, H, iteration, work, mask):
+    """Frobenius multiplicative updates on the entries where ``mask`` is 1 (weighted NMF).
+
+        H ← H ⊙ [Wᵀ (M ⊙ X)] ⊘ [Wᵀ (M ⊙ WH)]
+        W ← W ⊙ [(M ⊙ X) Hᵀ] ⊘ [(M ⊙ WH) Hᵀ]
+
+    X holds 0 where M is 0. Never increases ½‖M ⊙ (X − WH)‖² (Lee & Seung's argument with weights).
+    """
+    fitted = np.matmul(W, H, out=work.GS)
+    fitted *= mask
+    H *= product(W.mT, X, out=work.KS)
+    H /= np.maximum(product(W.mT, fitted), TINY)
+    fitted = np.matmul(W, H, out=work.GS)
+    fitted *= mask
+    step = product(H, X.mT, out=work.KG)
+    step /= np.maximum(product(H, fitted.mT), TINY)
+    W *= step.mT
+
+
 def nnls(AtA, AtB, max_iter=None):
     """Solve min_{Y ≥ 0} ‖AY − B‖² for every column of B at once, given AᵀA (K x K) and AᵀB (K x n).
 
@@ -204,5 +247,8 @@ def _solve_on_passive(AtA, AtB, passive):
     return Y, grad
 
 
-UPDATES = {"brunet": brunet, "lee": lee, "hals": hals, "anls": anls, "pgd": pgd}
-OBJECTIVE_OF = {"brunet": "kl", "lee": "frobenius", "hals": "frobenius", "anls": "frobenius", "pgd": "frobenius"}
+UPDATES = {"brunet": brunet, "lee": lee, "hals": hals, "anls": anls, "pgd": pgd,
+           "masked_kl": masked_kl, "masked_frobenius": masked_frobenius}
+OBJECTIVE_OF = {"brunet": "kl", "lee": "frobenius", "hals": "frobenius", "anls": "frobenius", "pgd": "frobenius",
+                "masked_kl": "kl", "masked_frobenius": "frobenius"}
+MASKED = ("masked_kl", "masked_frobenius")

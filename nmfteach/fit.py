@@ -39,7 +39,7 @@ __all__ = ["nmf", "NMFResult", "METHODS", "STOP_RULES"]
 METHODS = tuple(algorithms.UPDATES)
 STOP_RULES = ("connectivity", "objective", "none")
 DEFAULT_STOP = {"brunet": "connectivity", "lee": "connectivity", "hals": "objective", "anls": "objective",
-                "pgd": "objective"}
+                "pgd": "objective", "masked_kl": "objective", "masked_frobenius": "objective"}
 CHECK_INTERVAL = 10      # R NMF: check.interval
 STABLE_CHECKS = 41       # R NMF stops when its counter exceeds stopconv = 40
 BATCH_BYTES = 2 * 2**20   # G x S scratch per batch; fastest of 0.25-4 MiB on the lecture's example
@@ -156,11 +156,13 @@ def nmf(X, rank, method="brunet", init="random", nrun=1, seed=None, max_iter=200
 
     X itself is never modified.
     """
-    A, rows, cols = as_data_matrix(X)
-    rank = check_rank(rank, A.shape)
     check_choice(method, METHODS, "method")
+    A, rows, cols = as_data_matrix(X, allow_missing=method in algorithms.MASKED)
+    rank = check_rank(rank, A.shape)
+    if method in algorithms.MASKED:
+        A, options["mask"] = _observed(A, options.get("mask"))
     stop = check_choice(DEFAULT_STOP[method] if stop is None else stop, STOP_RULES, "stop rule")
-    if algorithms.OBJECTIVE_OF[method] == "kl":
+    if algorithms.OBJECTIVE_OF[method] == "kl" and method not in algorithms.MASKED:
         check_no_zero_lines(A, f"method {method!r} divides by WH, which such a line drives to 0")
     nrun, max_iter = _positive_int(nrun, "nrun"), _positive_int(max_iter, "max_iter", allow_zero=True)
     trace_every = _positive_int((1 if nrun == 1 else 0) if trace_every is None else trace_every, "trace_every",
@@ -195,6 +197,9 @@ def _run_batch(X, runs, rank, method, init, seed, max_iter, stop, tol, trace_eve
     """Run the starts listed in ``runs`` as one batch; return their final W, H and records."""
     W, H = _starts(X, runs, rank, init, seed)
     update, loss = algorithms.UPDATES[method], OBJECTIVES[algorithms.OBJECTIVE_OF[method]]
+    if "mask" in options:                            # masked methods: the objective on observed entries
+        observed, full_loss = options["mask"].astype(bool), loss
+        loss = lambda X, WH: full_loss(X[observed], WH[observed])  # noqa: E731
     work = algorithms.make_workspace(*X.shape, rank, len(runs))
     rule = _StopRule(stop, tol, n_runs=len(runs), n_samples=X.shape[1])
     histories = [{0: loss(X, Wr @ Hr)} for Wr, Hr in zip(W, H)]
@@ -304,6 +309,19 @@ def _result(W, H, objectives, n_iter, histories, rows, cols, job):
     return NMFResult(W=W_best, H=H_best, method=job["method"], rank=job["rank"], objective=float(objectives[best]),
                      objective_name=algorithms.OBJECTIVE_OF[job["method"]], n_iter=int(n_iter[best]),
                      history=histories[best], runs=runs, connectivity=conn, consensus=consensus, settings=settings)
+
+
+def _observed(A, mask):
+    """Zero-filled data and the 0/1 mask of entries to fit: not missing, and in ``mask`` if given."""
+    observed = ~np.isnan(A)
+    if mask is not None:
+        mask = np.asarray(mask)
+        if mask.shape != A.shape:
+            raise ValueError(f"mask must have the shape of X, {A.shape}; got {mask.shape}.")
+        observed &= mask.astype(bool)
+    if not observed.any(axis=0).all() or not observed.any(axis=1).all():
+        raise ValueError("every gene and every sample needs at least one observed (unmasked) entry.")
+    return np.where(observed, A, 0.0), observed.astype(float)
 
 
 def _mean_or_nan(width_function, *args):

@@ -1,0 +1,93 @@
+"""Choosing the rank K: run NMF for several K and compare the evidence.
+
+``rank_survey`` gives one row per K with what the lecture's "choosing K" slide lists:
+
+- stability over ``nrun`` random starts: cophenetic correlation, dispersion and the consensus
+  silhouette (high = the runs agree on the clusters);
+- reconstruction error: the objective, RSS and explained variance (look for an elbow; it
+  always improves with K, so it over-fits if followed blindly);
+- agreement with known classes (purity, entropy), a form of biological validation;
+- held-out-entry cross-validation (``holdout``): a random share of the entries is hidden, NMF
+  is fitted to the rest with the masked updates, and the error on the hidden entries is
+  reported; it falls while K adds real structure and rises once K starts fitting noise;
+- with ``randomized=True``, the same survey on the data with structure destroyed
+  (``randomize``), a baseline for what "stable" means by chance.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from ._checks import as_data_matrix, check_choice, check_rank, rng_seed
+from .algorithms import OBJECTIVE_OF
+from .fit import nmf
+
+__all__ = ["rank_survey", "randomize", "holdout_error"]
+
+
+def randomize(X, seed=None, within: str = "samples"):
+    """X with its structure destroyed: values shuffled, each sample's (column's) values across
+    genes as R NMF's ``randomize``, or with ``within="genes"`` each gene's values across samples.
+
+    Every column (or row) keeps its values, so the data look alike, but no metagene survives.
+    """
+    A, rows, cols = as_data_matrix(X)
+    check_choice(within, ("samples", "genes"), "within")
+    rng = np.random.default_rng(rng_seed(seed))
+    shuffled = rng.permuted(A, axis=0 if within == "samples" else 1)
+    return shuffled if rows is None else pd.DataFrame(shuffled, index=rows, columns=cols)
+
+
+def holdout_error(X, rank, method="brunet", fraction=0.1, seed=None, nrun=1, **options) -> float:
+    """Mean squared error on a random ``fraction`` of entries hidden from the fit.
+
+    The entries are hidden with a mask (the same for every K when ``seed`` is fixed) and the
+    model is fitted to the rest by the masked updates matching ``method`` ("masked_kl" for the KL
+    method "brunet", "masked_frobenius" otherwise).
+    """
+    A = as_data_matrix(X)[0]
+    rank = check_rank(rank, A.shape)
+    if not 0 < fraction < 0.5:
+        raise ValueError(f"fraction must be between 0 and 0.5 (a share of entries to hide); got {fraction}.")
+    hidden = np.random.default_rng(rng_seed(seed)).uniform(size=A.shape) < fraction
+    masked = "masked_kl" if OBJECTIVE_OF[method] == "kl" else "masked_frobenius"
+    fit = nmf(A, rank, masked, nrun=nrun, seed=seed, mask=~hidden, **options)
+    return float(np.mean((fit.fitted()[hidden] - A[hidden]) ** 2))
+
+
+def rank_survey(X, ranks=range(2, 7), method="brunet", nrun=30, seed=None, classes=None, randomized=False,
+                holdout=None, n_jobs=None, **options) -> pd.DataFrame:
+    """One row per K in ``ranks`` with stability, error, validation and cross-validation measures.
+
+    nrun: runs per K (at least 2 for the stability measures; 30 is usual). seed: the same seed
+    for every K, so the survey is reproducible. classes: known labels of the samples, for
+    purity and entropy. randomized: add rows for the same survey on ``randomize(X, seed)``
+    (column ``data``). holdout: a share of entries to hide for cross-validation (e.g. 0.1).
+    """
+    A, rows, cols = as_data_matrix(X)
+    ranks = [check_rank(k, A.shape) for k in ranks]
+    if not ranks:
+        raise ValueError("ranks is empty; give the values of K to try, e.g. range(2, 7).")
+    if nrun < 2:
+        warnings.warn("rank_survey with nrun=1: stability (cophenetic, dispersion, consensus silhouette) needs "
+                      "several runs per K, so those columns are NaN. Use nrun=30 or so.", stacklevel=2)
+    seed = int(np.random.SeedSequence().entropy % 2**63) if seed is None else rng_seed(seed)
+    data = {"original": A}
+    if randomized:
+        data["randomized"] = randomize(A, seed=seed)
+    records = []
+    for name, values in data.items():
+        for k in ranks:
+            fit = nmf(values, k, method, nrun=nrun, seed=seed, n_jobs=n_jobs, **options)
+            summary = fit.summary(values, classes=classes if name == "original" else None)
+            row = {"data": name, **summary.drop(["rank", "n_iter"]), "rank": k}
+            row["mean_n_iter"] = float(fit.runs["n_iter"].mean())
+            if holdout:
+                row["holdout_mse"] = holdout_error(values, k, method, fraction=holdout, seed=seed)
+            records.append(row)
+    table = pd.DataFrame.from_records(records).set_index(["data", "rank"])
+    table["nrun"] = table["nrun"].astype(int)
+    return table.loc["original"] if not randomized else table
