@@ -67,10 +67,34 @@ def sklearn_per_iteration(X, n_iter=200):
     return theirs / n_iter, ours / n_iter
 
 
+def survey_lines(problems, skip_r):
+    """Rank surveys, K = 2..6 (lecture) and 2..5 (Golub), 30 runs per K, beside R's nmf(X, ranks, ...)."""
+    r = {}
+    if not skip_r and shutil.which("Rscript"):
+        command = ["Rscript", str(ROOT / "benchmarks" / "r_nmf_survey_timing.R"), str(LECTURE_X), str(GOLUB_X)]
+        done = subprocess.run(command, capture_output=True, text=True)
+        rows = [line.split(",") for line in done.stdout.strip().splitlines()] if done.returncode == 0 else []
+        r = {name: (float(sec), coph) for name, sec, coph in rows}
+    lines = ["", "| rank survey, brunet, 30 runs per K | nmfteach (s) | cophenetic per K | R NMF 0.25 (s) | "
+             "R cophenetic per K | speed-up vs R |", "|---|---|---|---|---|---|"]
+    for (name, (X, _)), ranks in zip(problems.items(), (range(2, 7), range(2, 6))):
+        label = name.split("_k3")[0].split("_")[0] + f"_survey_k{ranks[0]}-{ranks[-1]}_nrun30"
+        start = time.perf_counter()
+        table = nt.rank_survey(X, ranks, nrun=30, seed=123)
+        ours = time.perf_counter() - start
+        r_sec, r_coph = r.get(label, (float("nan"), "n/a"))
+        coph = ";".join(f"{c:.4f}" for c in table["cophenetic"])
+        lines.append(f"| {label} | {ours:.1f} | {coph} | {r_sec:.1f} | {r_coph} | {r_sec / ours:.1f}x |")
+        print(lines[-1], flush=True)
+    return lines
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-r", action="store_true", help="skip R NMF even if it is installed")
+    parser.add_argument("--survey", action="store_true",
+                        help="also time rank surveys (30 runs per K); R NMF needs about 4 minutes for them")
     args = parser.parse_args()
 
     problems = {
@@ -96,6 +120,8 @@ def main():
         if timing:
             lines.append(f"| {name.split('_k3')[0]} | {timing[0] * 1e3:.3f} | {timing[1] * 1e3:.3f} | "
                          f"{timing[0] / timing[1]:.1f}x |")
+    if args.survey:
+        lines += survey_lines(problems, skip_r=args.no_r)
     report = "\n".join(lines)
     print(report)
     out = ROOT / "benchmarks" / "results"

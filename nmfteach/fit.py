@@ -18,6 +18,7 @@ do not fight over the cores). Run r starts from a random start that depends only
 
 from __future__ import annotations
 
+import functools
 import inspect
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from . import algorithms
 from ._checks import as_data_matrix, check_choice, check_entries, check_no_zero_lines, check_rank, rng_seed
@@ -186,8 +187,12 @@ def nmf(X, rank, method="brunet", init="random", nrun=1, seed=None, max_iter=200
 
     batches, n_workers = _plan(nrun, A.shape, n_jobs)
     # BLAS's own threads only slow down these thin products (K is small): hold it to one thread
-    with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(n_workers) as pool:
-        parts = list(pool.map(lambda runs: _run_batch(runs=runs, **job), batches))
+    with _blas_controller().limit(limits=1, user_api="blas"):
+        if n_workers == 1:
+            parts = [_run_batch(runs=runs, **job) for runs in batches]
+        else:
+            with ThreadPoolExecutor(n_workers) as pool:
+                parts = list(pool.map(lambda runs: _run_batch(runs=runs, **job), batches))
     merged = {key: [item for part in parts for item in part[key]] for key in parts[0]}
     return _result(**{key: np.array(v) for key, v in merged.items() if key != "histories"},
                    histories=merged["histories"], rows=rows, cols=cols, job=job)
@@ -363,6 +368,12 @@ def _positive_int(value, name, allow_zero=False):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < (0 if allow_zero else 1):
         raise ValueError(f"{name} must be a whole number {'>= 0' if allow_zero else '>= 1'}; got {value!r}.")
     return int(value)
+
+
+@functools.cache
+def _blas_controller() -> ThreadpoolController:
+    """Finds the loaded BLAS libraries once (3 ms), so later fits change its threads for free."""
+    return ThreadpoolController()
 
 
 def _plan(nrun, shape, n_jobs):
