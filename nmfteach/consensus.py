@@ -41,7 +41,13 @@ def consensus_matrix(label_sets) -> np.ndarray:
 
 
 def _check_consensus(C) -> np.ndarray:
-    """C as a float array, or a clear error if it is not a consensus matrix."""
+    """C as a float array, or a clear error if it is not a consensus matrix. A multi-run fit
+    (an ``NMFResult``) stands for its consensus matrix."""
+    if hasattr(C, "consensus") and hasattr(C, "nrun"):
+        if C.nrun < 2:
+            raise ValueError("this fit has a single run, so its consensus is just that run's connectivity: "
+                             "stability needs several runs (nmf(..., nrun=30)).")
+        C = C.consensus
     C = np.array(C, dtype=float)
     if C.ndim != 2 or C.shape[0] != C.shape[1] or C.shape[0] < 2:
         raise ValueError(f"a consensus matrix is square (samples x samples, at least 2); got shape {C.shape}.")

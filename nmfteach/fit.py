@@ -97,6 +97,23 @@ class NMFResult:
             labels, names = consensus_clusters(self.consensus, self.rank), getattr(self.H, "columns", None)
         return labels if names is None else pd.Series(labels, index=names, name="cluster")
 
+    def silhouette(self, what: str = "samples"):
+        """Silhouette width of every sample or gene, as R NMF's ``silhouette(fit, what=)``.
+
+        "samples": clusters from H, distance 1 − correlation of the samples' coefficients;
+        "features": clusters from W, distance 1 − correlation of the genes' loadings;
+        "consensus": consensus clusters, distance 1 − consensus.
+        """
+        labels = self.predict(what)
+        if what == "samples":
+            widths = correlation_silhouette(np.asarray(self.H).T, np.asarray(labels))
+        elif what == "features":
+            widths = correlation_silhouette(np.asarray(self.W), np.asarray(labels))
+        else:
+            widths = silhouette(1 - np.asarray(self.consensus), np.asarray(labels))
+        return widths if not isinstance(labels, pd.Series) else pd.Series(widths, index=labels.index,
+                                                                           name="silhouette")
+
     def summary(self, X=None, classes=None) -> pd.Series:
         """The fit in numbers, like R NMF's ``summary(fit, class=classes, target=X)``.
 
@@ -106,15 +123,14 @@ class NMFResult:
         With known classes (one per sample): purity and entropy of the predicted clusters.
         """
         W, H = np.asarray(self.W), np.asarray(self.H)
-        samples, genes = self.predict("samples"), self.predict("features")
+        samples = self.predict("samples")
         out = {"rank": self.rank, "nrun": self.nrun, "n_iter": self.n_iter, "objective": self.objective,
                "sparseness_W": sparseness(W), "sparseness_H": sparseness(H),
-               "silhouette_samples": _mean_or_nan(correlation_silhouette, H.T, np.asarray(samples)),
-               "silhouette_genes": _mean_or_nan(correlation_silhouette, W, np.asarray(genes))}
+               "silhouette_samples": _mean_or_nan(self.silhouette, "samples"),
+               "silhouette_genes": _mean_or_nan(self.silhouette, "features")}
         several = self.nrun > 1
         C = np.asarray(self.consensus)
-        out["silhouette_consensus"] = (_mean_or_nan(silhouette, 1 - C, np.asarray(self.predict("consensus")))
-                                       if several else np.nan)
+        out["silhouette_consensus"] = _mean_or_nan(self.silhouette, "consensus") if several else np.nan
         out["cophenetic"] = cophenetic(C) if several else np.nan
         out["dispersion"] = dispersion(C) if several else np.nan
         if X is not None:

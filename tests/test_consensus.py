@@ -92,8 +92,15 @@ def test_fit_summary_on_the_lecture(lecture):
     assert 0 < s["evar"] <= 1 and s["rss"] == pytest.approx(nt.rss(lecture.X, fit.W, fit.H))
     assert 0.9 < s["silhouette_consensus"] <= 1 and 0 < s["silhouette_samples"] <= 1
     assert same_partition(fit.predict("consensus"), lecture.labels)
-    single = nt.nmf(lecture.X, 3, "brunet", seed=1).summary()
-    assert np.isnan(single["cophenetic"]) and np.isnan(single["dispersion"])   # stability needs several runs
+    single = nt.nmf(lecture.X, 3, "brunet", seed=1)
+    summary = single.summary()
+    assert np.isnan(summary["cophenetic"]) and np.isnan(summary["dispersion"])   # stability needs several runs
+    with pytest.raises(ValueError, match="stability needs several runs"):
+        nt.cophenetic(single)
+    assert nt.cophenetic(fit) == s["cophenetic"]                                 # a fit stands for its consensus
+    widths = fit.silhouette("features")
+    assert widths.index.equals(lecture.X.index) and widths.mean() == pytest.approx(s["silhouette_genes"])
+    assert fit.silhouette("consensus").mean() == pytest.approx(s["silhouette_consensus"])
 
 
 @pytest.mark.parametrize("C, message", [
