@@ -1,8 +1,11 @@
-# Times R package NMF 0.25 on the two benchmark problems; called by benchmarks/run_benchmarks.py.
-# Usage: Rscript benchmarks/r_nmf_timing.R LECTURE_X.csv.gz GOLUB.csv.gz REPEATS
-# Prints one line per problem: name,seconds (median over REPEATS),iterations of the best run.
-# The timed call is exactly nmf(X, 3, "brunet", nrun = N, seed = 123), R NMF's defaults otherwise
-# (on a multi-core machine it runs the runs in parallel, like nmfteach).
+# Times R package NMF 0.25 on the benchmark problems; called by benchmarks/run_benchmarks.py.
+# Usage: Rscript benchmarks/r_nmf_timing.R fits LECTURE_X.csv.gz GOLUB.csv.gz REPEATS
+#        Rscript benchmarks/r_nmf_timing.R survey LECTURE_X.csv.gz GOLUB.csv.gz
+# fits:   one line per problem: name,seconds (median over REPEATS),iterations of the best run,
+#         for exactly nmf(X, 3, "brunet", nrun = N, seed = 123) with R NMF's defaults otherwise
+#         (on a multi-core machine it runs the runs in parallel, like nmfteach).
+# survey: one line per problem: name,seconds,cophenetic per K (';'-separated), for
+#         nmf(X, ranks, "brunet", nrun = 30, seed = 123).
 suppressMessages(library(NMF))
 args <- commandArgs(trailingOnly = TRUE)
 read_matrix <- function(path, row_names) {
@@ -11,10 +14,10 @@ read_matrix <- function(path, row_names) {
   storage.mode(m) <- "double"
   m
 }
-lecture <- read_matrix(args[1], FALSE)
-golub <- read_matrix(args[2], TRUE)
-repeats <- as.integer(args[3])
-time_it <- function(name, X, nrun) {
+lecture <- read_matrix(args[2], FALSE)
+golub <- read_matrix(args[3], TRUE)
+
+time_fit <- function(name, X, nrun, repeats) {
   secs <- numeric(repeats); iters <- NA
   for (r in seq_len(repeats)) {
     t0 <- proc.time()[["elapsed"]]
@@ -24,5 +27,18 @@ time_it <- function(name, X, nrun) {
   }
   cat(sprintf("%s,%.4f,%.1f\n", name, median(secs), iters))
 }
-time_it("lecture_300x30_k3_nrun30", lecture, 30)
-time_it("golub_5000x38_k3_nrun10", golub, 10)
+time_survey <- function(name, X, ranks) {
+  t0 <- proc.time()[["elapsed"]]
+  fits <- nmf(X, ranks, "brunet", nrun = 30, seed = 123)
+  secs <- proc.time()[["elapsed"]] - t0
+  cat(sprintf("%s,%.2f,%s\n", name, secs, paste(sprintf("%.4f", summary(fits)$cophenetic), collapse = ";")))
+}
+
+if (args[1] == "fits") {
+  repeats <- as.integer(args[4])
+  time_fit("lecture_300x30_k3_nrun30", lecture, 30, repeats)
+  time_fit("golub_5000x38_k3_nrun10", golub, 10, repeats)
+} else {
+  time_survey("lecture_survey_k2-6_nrun30", lecture, 2:6)
+  time_survey("golub_survey_k2-5_nrun30", golub, 2:5)
+}

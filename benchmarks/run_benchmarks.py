@@ -44,7 +44,7 @@ def r_timings(repeats):
     """{problem: (seconds, iterations of the best run)} from benchmarks/r_nmf_timing.R, or {} without R."""
     if shutil.which("Rscript") is None:
         return {}
-    command = ["Rscript", str(ROOT / "benchmarks" / "r_nmf_timing.R"), str(LECTURE_X), str(GOLUB_X), str(repeats)]
+    command = ["Rscript", str(ROOT / "benchmarks" / "r_nmf_timing.R"), "fits", str(LECTURE_X), str(GOLUB_X), str(repeats)]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         print("R NMF could not run:", done.stderr.strip().splitlines()[-1:])
@@ -71,7 +71,7 @@ def survey_lines(problems, skip_r):
     """Rank surveys, K = 2..6 (lecture) and 2..5 (Golub), 30 runs per K, beside R's nmf(X, ranks, ...)."""
     r = {}
     if not skip_r and shutil.which("Rscript"):
-        command = ["Rscript", str(ROOT / "benchmarks" / "r_nmf_survey_timing.R"), str(LECTURE_X), str(GOLUB_X)]
+        command = ["Rscript", str(ROOT / "benchmarks" / "r_nmf_timing.R"), "survey", str(LECTURE_X), str(GOLUB_X)]
         done = subprocess.run(command, capture_output=True, text=True)
         rows = [line.split(",") for line in done.stdout.strip().splitlines()] if done.returncode == 0 else []
         r = {name: (float(sec), coph) for name, sec, coph in rows}
