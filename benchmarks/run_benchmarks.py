@@ -44,7 +44,8 @@ def r_timings(repeats):
     """{problem: (seconds, iterations of the best run)} from benchmarks/r_nmf_timing.R, or {} without R."""
     if shutil.which("Rscript") is None:
         return {}
-    command = ["Rscript", str(ROOT / "benchmarks" / "r_nmf_timing.R"), "fits", str(LECTURE_X), str(GOLUB_X), str(repeats)]
+    command = ["Rscript", str(ROOT / "benchmarks" / "r_nmf_timing.R"), "fits", str(LECTURE_X), str(GOLUB_X),
+               str(repeats)]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         print("R NMF could not run:", done.stderr.strip().splitlines()[-1:])
