@@ -10,18 +10,22 @@ Stopping rules (checked every 10 iterations, like R NMF):
 - "none": exactly ``max_iter`` updates.
 
 Runs advance together in batches (arrays with a leading run axis, as many runs as fit in
-2 MiB of scratch space) and the batches are shared out over threads (``n_jobs``; numpy
-releases the GIL while it multiplies, and BLAS is held to one thread meanwhile so the threads
-do not fight over the cores). Run r starts from a random start that depends only on
-(seed, r), and every number is identical to running that start alone.
+2 MiB of scratch space) and the batches are shared out over workers (``n_jobs``: forked
+processes on Linux, threads elsewhere), with BLAS held to one thread so that the workers do
+not fight over the cores. Run r starts from a random start that depends only on (seed, r),
+and every number is identical to running that start alone.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import itertools
+import multiprocessing
 import os
-from concurrent.futures import ThreadPoolExecutor
+import sys
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -169,7 +173,7 @@ def nmf(X, rank, method="brunet", init="random", nrun=1, seed=None, max_iter=200
     trace_every: record the objective every this many iterations; 0 records only the start and
         the end. Default: 1 for a single run, 0 for several runs (their purpose is consensus,
         not convergence, and evaluating KL costs more than an update).
-    n_jobs: threads to spread the runs over (None: all cores). Results do not depend on it.
+    n_jobs: workers to spread the runs over (None: all cores). Results do not depend on it.
 
     X itself is never modified.
     """
@@ -207,8 +211,7 @@ def nmf(X, rank, method="brunet", init="random", nrun=1, seed=None, max_iter=200
         if n_workers == 1:
             parts = [_run_batch(runs=runs, **job) for runs in batches]
         else:
-            with ThreadPoolExecutor(n_workers) as pool:
-                parts = list(pool.map(lambda runs: _run_batch(runs=runs, **job), batches))
+            parts = _run_in_workers(n_workers, batches, job)
     merged = {key: [item for part in parts for item in part[key]] for key in parts[0]}
     return _result(**{key: np.array(v) for key, v in merged.items() if key != "histories"},
                    histories=merged["histories"], rows=rows, cols=cols, job=job)
@@ -390,6 +393,33 @@ def _positive_int(value, name, allow_zero=False):
 def _blas_controller() -> ThreadpoolController:
     """Finds the loaded BLAS libraries once (3 ms), so later fits change its threads for free."""
     return ThreadpoolController()
+
+
+def _run_in_workers(n_workers, batches, job):
+    """Run the batches on ``n_workers`` workers: processes forked once and kept for later fits
+    where the system forks safely (Linux; they run the batches of the lecture's example about 15%
+    faster than threads), threads elsewhere. The numbers are the same either way."""
+    try:
+        return list(_worker_pool(n_workers).map(_run_batch_job, batches, itertools.repeat(job)))
+    except BrokenProcessPool:      # a worker died (e.g. out of memory): start afresh, in this process
+        _worker_pool.cache_clear()
+        return [_run_batch(runs=runs, **job) for runs in batches]
+
+
+@functools.cache
+def _worker_pool(n_workers):
+    if sys.platform.startswith("linux"):
+        return ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_single_threaded_blas)
+    return ThreadPoolExecutor(n_workers)
+
+
+def _single_threaded_blas():
+    _blas_controller().limit(limits=1, user_api="blas")
+
+
+def _run_batch_job(runs, job):
+    return _run_batch(runs=runs, **job)
 
 
 def _plan(nrun, shape, n_jobs):
