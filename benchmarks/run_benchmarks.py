@@ -55,14 +55,18 @@ def r_timings(repeats):
 
 
 def sklearn_per_iteration(X, n_iter=200):
-    """Seconds per KL multiplicative update: scikit-learn (samples x genes, so X.T) and ours."""
+    """Seconds per KL multiplicative update: scikit-learn (samples x genes, so X.T) and ours, one
+    run on one core each (BLAS held to one thread for scikit-learn too: its own threads make these
+    thin products several times slower and the timing erratic)."""
     try:
         from sklearn.decomposition import NMF
+        from threadpoolctl import threadpool_limits
     except ImportError:
         return None
     W0, H0 = nt.initialize(X, 3, "random", seed=1)
     model = NMF(3, init="custom", solver="mu", beta_loss="kullback-leibler", max_iter=n_iter, tol=0)
-    theirs, _ = median_time(lambda: model.fit_transform(X.T, W=H0.T.copy(), H=W0.T.copy()), 3)
+    with threadpool_limits(1, user_api="blas"):
+        theirs, _ = median_time(lambda: model.fit_transform(X.T, W=H0.T.copy(), H=W0.T.copy()), 3)
     ours, _ = median_time(lambda: nt.nmf(X, 3, "brunet", init=(W0, H0), max_iter=n_iter, stop="none",
                                          trace_every=0), 3)
     return theirs / n_iter, ours / n_iter
