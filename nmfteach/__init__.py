@@ -4,6 +4,7 @@ X (genes x samples) ≈ W (genes x K metagenes) · H (K x samples coefficients).
 as in the lecture and R package NMF; scikit-learn's ``NMF`` uses the transpose (samples x genes).
 """
 
+from . import plotting
 from .algorithms import nnls
 from .consensus import (connectivity, consensus_clusters, consensus_matrix, contingency, cophenetic,
                         correlation_silhouette, dispersion, entropy, purity, silhouette)

@@ -2,6 +2,10 @@
 
 from pathlib import Path
 
+import matplotlib
+
+matplotlib.use("Agg")   # figures render headlessly in tests
+
 import numpy as np
 import pandas as pd
 import pytest

@@ -1,0 +1,266 @@
+"""Figures of the lecture in one line each: basis, coefficient and consensus maps, the rank
+survey, convergence traces, samples in component space, top genes, NMF versus PCA.
+
+Every function returns a matplotlib Figure (those with a single panel also accept ``ax=``),
+labels its axes and never calls ``plt.show()``; in a notebook the figure shows itself.
+Colours are colour-blind safe: viridis for values, the Okabe-Ito palette for groups.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.colors import ListedColormap
+from matplotlib.patches import Patch
+from scipy.cluster.hierarchy import dendrogram, leaves_list, linkage
+from scipy.spatial.distance import squareform
+
+from .consensus import cophenetic
+
+__all__ = ["basis_map", "coef_map", "consensus_map", "survey_plot", "convergence_plot", "component_plot",
+           "top_genes_heatmap", "nmf_vs_pca", "OKABE_ITO"]
+
+OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
+VALUES = "viridis"
+
+
+def _labels(values, index):
+    """A Series of group labels aligned to ``index`` (accepts arrays, lists and Series)."""
+    if isinstance(values, pd.Series) and pd.Index(index).isin(values.index).all():
+        return values.reindex(index)
+    return pd.Series(np.asarray(values), index=index)
+
+
+def _colours(labels: pd.Series) -> dict:
+    groups = sorted(pd.unique(labels.dropna()), key=str)
+    return {group: OKABE_ITO[i % len(OKABE_ITO)] for i, group in enumerate(groups)}
+
+
+def _track(ax, labels: pd.Series, name: str, horizontal=True):
+    """One annotation track: a strip of group colours, named, with its legend."""
+    colours = _colours(labels)
+    codes = labels.map({g: i for i, g in enumerate(colours)}).to_numpy(dtype=float)
+    strip = codes[None, :] if horizontal else codes[:, None]
+    ax.imshow(strip, aspect="auto", cmap=ListedColormap(list(colours.values())), vmin=-0.5,
+              vmax=len(colours) - 0.5, interpolation="nearest")
+    ax.set_xticks([]), ax.set_yticks([])
+    (ax.set_ylabel if horizontal else ax.set_xlabel)(name, rotation=0 if horizontal else 90, ha="right",
+                                                      va="center")
+    return [Patch(color=c, label=f"{name}: {g}") for g, c in colours.items()]
+
+
+def _order(A, axis):
+    """Leaf order of an average-linkage tree (correlation distance) on the rows (0) or columns (1)."""
+    data = np.asarray(A, dtype=float)
+    data = data if axis == 0 else data.T
+    if len(data) < 3:
+        return np.arange(len(data))
+    return leaves_list(linkage(data, method="average", metric="correlation"))
+
+
+def _heatmap(fig, ax, data, title, xlabel, ylabel, xticks=None, yticks=None):
+    image = ax.imshow(data, aspect="auto", cmap=VALUES, interpolation="nearest")
+    ax.set_title(title), ax.set_xlabel(xlabel), ax.set_ylabel(ylabel)
+    for setter, ticks, n in ((ax.set_xticks, xticks, data.shape[1]), (ax.set_yticks, yticks, data.shape[0])):
+        if ticks is None or n > 40:
+            setter([])
+        else:
+            setter(range(n), labels=list(ticks), fontsize=7)
+    if xticks is not None and data.shape[1] <= 40:
+        plt.setp(ax.get_xticklabels(), rotation=90)
+    fig.colorbar(image, ax=ax, fraction=0.05, pad=0.02)
+    return image
+
+
+def basis_map(fit, title="Metagenes (W)", max_genes=None):
+    """W as a heatmap: genes (rows) in the order of their clustering, one column per metagene.
+
+    Rows are scaled to sum to 1 (as R's basismap), so each gene shows where its weight lies.
+    """
+    W = pd.DataFrame(fit.W) if not isinstance(fit.W, pd.DataFrame) else fit.W
+    scaled = W.div(W.sum(axis=1).replace(0, 1), axis=0)
+    order = _order(scaled, axis=0)
+    fig, ax = plt.subplots(figsize=(4.5, 6), layout="constrained")
+    _heatmap(fig, ax, scaled.to_numpy()[order], title, "metagene", f"genes ({len(W)}, clustered)",
+             xticks=W.columns)
+    ax.set_xticks(range(W.shape[1]), labels=[str(c) for c in W.columns])
+    return fig
+
+
+def coef_map(fit, classes=None, title="Sample weights (H)"):
+    """H as a heatmap: metagenes (rows) by samples in the order of their clustering, with tracks
+    for the predicted cluster and, if given, the known classes."""
+    H = pd.DataFrame(fit.H) if not isinstance(fit.H, pd.DataFrame) else fit.H
+    scaled = H / H.sum(axis=0).replace(0, 1)
+    order = _order(scaled, axis=1)
+    tracks = {"predicted": _labels(fit.predict(), H.columns)}
+    if classes is not None:
+        tracks["class"] = _labels(classes, H.columns)
+    fig = plt.figure(figsize=(7, 2.6 + 0.3 * len(tracks)), layout="constrained")
+    grid = fig.add_gridspec(len(tracks) + 1, 1, height_ratios=[0.25] * len(tracks) + [H.shape[0] * 0.6])
+    handles = []
+    for i, (name, labels) in enumerate(tracks.items()):
+        handles += _track(fig.add_subplot(grid[i]), labels.iloc[order], name)
+    ax = fig.add_subplot(grid[-1])
+    _heatmap(fig, ax, scaled.to_numpy()[:, order], "", "samples (clustered)", "metagene",
+             xticks=H.columns[order], yticks=H.index)
+    fig.suptitle(title)
+    fig.legend(handles=handles, loc="outside right upper", fontsize=7, frameon=False)
+    return fig
+
+
+def consensus_map(fit_or_C, classes=None, title="Consensus matrix", labels=None):
+    """The consensus matrix with samples in the order of its average-linkage tree, the tree on
+    top, annotation tracks (predicted consensus clusters, known classes) and the cophenetic
+    correlation in the title. Pass a multi-run fit or a consensus matrix."""
+    fit = fit_or_C if hasattr(fit_or_C, "consensus") else None
+    C = pd.DataFrame(fit.consensus if fit is not None else fit_or_C)
+    coph = cophenetic(fit_or_C)                 # also checks that C is a consensus matrix
+    names = C.index
+    D = 1 - C.to_numpy()
+    np.fill_diagonal(D, 0)
+    tree = linkage(squareform(D, checks=False), method="average")
+    tracks = {}
+    if fit is not None:
+        tracks["consensus"] = _labels(fit.predict("consensus"), names)
+    if labels is not None:
+        tracks["cluster"] = _labels(labels, names)
+    if classes is not None:
+        tracks["class"] = _labels(classes, names)
+    fig = plt.figure(figsize=(6.5, 6.5), layout="constrained")
+    grid = fig.add_gridspec(len(tracks) + 2, 1, height_ratios=[1.2] + [0.15] * len(tracks) + [5])
+    ax_tree = fig.add_subplot(grid[0])
+    order = dendrogram(tree, ax=ax_tree, no_labels=True, color_threshold=0, above_threshold_color="#444444")["leaves"]
+    ax_tree.set_axis_off()
+    handles = []
+    for i, (name, lab) in enumerate(tracks.items()):
+        handles += _track(fig.add_subplot(grid[i + 1]), lab.iloc[order], name)
+    ax = fig.add_subplot(grid[-1])
+    image = _heatmap(fig, ax, C.to_numpy()[np.ix_(order, order)], "", "samples", "samples",
+                     xticks=names[order], yticks=names[order])
+    image.set_clim(0, 1)
+    fig.suptitle(f"{title} (cophenetic {coph:.3f})")
+    if handles:
+        fig.legend(handles=handles, loc="outside right upper", fontsize=7, frameon=False)
+    return fig
+
+
+SURVEY_MEASURES = {"cophenetic": "cophenetic correlation", "dispersion": "dispersion",
+                   "silhouette_consensus": "consensus silhouette", "evar": "explained variance",
+                   "objective": "objective", "holdout_mse": "held-out MSE", "purity": "purity"}
+
+
+def survey_plot(survey, measures=None, highlight=None, title="Choosing the rank K"):
+    """Each survey measure against K (one panel each), with the randomized-data curve when the
+    survey has one; ``highlight`` marks one K with a vertical line."""
+    table = survey if "data" in (survey.index.names or []) else pd.concat({"original": survey}, names=["data"])
+    available = [m for m in (measures or SURVEY_MEASURES) if m in table and table[m].notna().any()]
+    n_cols = min(3, len(available))
+    n_rows = -(-len(available) // n_cols)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(3.4 * n_cols, 2.7 * n_rows), layout="constrained",
+                             squeeze=False)
+    for ax, measure in zip(axes.flat, available):
+        for i, (data, part) in enumerate(table.groupby(level="data", sort=False)):
+            values = part[measure].droplevel("data")
+            if values.notna().any():
+                ax.plot(values.index, values.to_numpy(), marker="o", color=OKABE_ITO[4 if i == 0 else 5],
+                        linestyle="-" if i == 0 else "--", label=f"{data} data")
+        if highlight is not None:
+            ax.axvline(highlight, color="#888888", linewidth=1)
+        ax.set_xlabel("rank K"), ax.set_ylabel(SURVEY_MEASURES.get(measure, measure))
+        ax.set_xticks(sorted(table.index.get_level_values("rank").unique()))
+    for ax in list(axes.flat)[len(available):]:
+        ax.set_axis_off()
+    axes.flat[0].legend(fontsize=7, frameon=False)
+    fig.suptitle(title)
+    return fig
+
+
+def convergence_plot(fits, ax=None, title="Convergence"):
+    """The objective against the iteration for several fits ({label: fit}), log scale: how fast
+    each method gets where. Fits should share the objective to be compared."""
+    own = ax is None
+    fig, ax = plt.subplots(figsize=(6, 4), layout="constrained") if own else (ax.figure, ax)
+    for i, (label, fit) in enumerate(fits.items()):
+        history = fit.history
+        ax.plot(history.index, history.to_numpy(), color=OKABE_ITO[i % len(OKABE_ITO)], label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("iteration"), ax.set_ylabel("objective (log scale)")
+    ax.set_title(title)
+    ax.legend(frameon=False)
+    return fig
+
+
+def component_plot(fit, classes=None, components=(0, 1), ax=None, title="Samples in NMF component space"):
+    """Each sample as a point at its coefficients on two metagenes, coloured by known classes
+    (or by predicted cluster)."""
+    H = pd.DataFrame(fit.H) if not isinstance(fit.H, pd.DataFrame) else fit.H
+    groups = _labels(classes if classes is not None else fit.predict(), H.columns)
+    own = ax is None
+    fig, ax = plt.subplots(figsize=(5, 4.2), layout="constrained") if own else (ax.figure, ax)
+    a, b = components
+    for group, colour in _colours(groups).items():
+        members = (groups == group).to_numpy()
+        ax.scatter(H.iloc[a, members], H.iloc[b, members], color=colour, label=str(group), edgecolor="white", s=40)
+    ax.set_xlabel(f"component {a + 1} ({H.index[a]})"), ax.set_ylabel(f"component {b + 1} ({H.index[b]})")
+    ax.set_title(title)
+    ax.legend(title="class" if classes is not None else "predicted", frameon=False, fontsize=8)
+    return fig
+
+
+def top_genes_heatmap(X, fit, metagene=0, n=10, classes=None, title=None):
+    """Expression of the n top genes of one metagene across samples (samples clustered), with a
+    track of the predicted clusters: the lecture's pheatmap figure."""
+    X = pd.DataFrame(X) if not isinstance(X, pd.DataFrame) else X
+    W = pd.DataFrame(fit.W) if not isinstance(fit.W, pd.DataFrame) else fit.W
+    column = W.columns[metagene] if isinstance(metagene, int) else metagene
+    genes = W[column].sort_values(ascending=False, kind="stable").index[:n]
+    block = X.loc[genes] if set(genes) <= set(X.index) else X.iloc[list(genes)]
+    order = _order(block, axis=1)
+    tracks = {"predicted": _labels(fit.predict(), X.columns)}
+    if classes is not None:
+        tracks["class"] = _labels(classes, X.columns)
+    fig = plt.figure(figsize=(7.5, 3 + 0.18 * n), layout="constrained")
+    grid = fig.add_gridspec(len(tracks) + 1, 1, height_ratios=[0.3] * len(tracks) + [n * 0.3])
+    handles = []
+    for i, (name, labels) in enumerate(tracks.items()):
+        handles += _track(fig.add_subplot(grid[i]), labels.iloc[order], name)
+    ax = fig.add_subplot(grid[-1])
+    _heatmap(fig, ax, block.to_numpy()[:, order], "", "samples (clustered)", "gene",
+             xticks=X.columns[order], yticks=block.index)
+    fig.suptitle(title or f"Top {n} genes of metagene {column} across samples")
+    fig.legend(handles=handles, loc="outside right upper", fontsize=7, frameon=False)
+    return fig
+
+
+def nmf_vs_pca(X, fit, classes=None, title="NMF versus PCA on the same data"):
+    """Side by side: PCA's first components (signed, dense loadings) and NMF's metagenes
+    (non-negative, parts-based), and the samples in each space."""
+    A = np.asarray(X, dtype=float)
+    centred = A - A.mean(axis=1, keepdims=True)
+    U, s, Vt = np.linalg.svd(centred, full_matrices=False)
+    K = np.shape(fit.W)[1]
+    W = np.asarray(fit.W)
+    fig, axes = plt.subplots(2, 2, figsize=(9, 7), layout="constrained")
+    limit = np.abs(U[:, :K]).max()
+    for ax, data, name, cmap, lims in ((axes[0, 0], U[:, :K], "PCA loadings (genes x PCs)", "PuOr", (-limit, limit)),
+                                       (axes[0, 1], W / W.max(axis=0), "NMF metagenes W (scaled)", VALUES, (0, 1))):
+        order = _order(data, axis=0)
+        image = ax.imshow(data[order], aspect="auto", cmap=cmap, vmin=lims[0], vmax=lims[1], interpolation="nearest")
+        ax.set_title(name), ax.set_xlabel("component"), ax.set_ylabel("genes (clustered)")
+        ax.set_xticks(range(K), labels=[str(k + 1) for k in range(K)]), ax.set_yticks([])
+        fig.colorbar(image, ax=ax, fraction=0.05)
+    scores = (s[:2, None] * Vt[:2]).T
+    H = np.asarray(fit.H)
+    groups = _labels(classes if classes is not None else fit.predict(), range(A.shape[1]))
+    for ax, points, name, axis_names in ((axes[1, 0], scores, "samples on PC1, PC2", ("PC1", "PC2")),
+                                         (axes[1, 1], H[:2].T, "samples on NMF components 1, 2",
+                                          ("component 1", "component 2"))):
+        for group, colour in _colours(groups).items():
+            members = (groups == group).to_numpy()
+            ax.scatter(points[members, 0], points[members, 1], color=colour, label=str(group), s=30)
+        ax.set_title(name), ax.set_xlabel(axis_names[0]), ax.set_ylabel(axis_names[1])
+    axes[1, 1].legend(frameon=False, fontsize=8)
+    fig.suptitle(title)
+    return fig
