@@ -59,13 +59,14 @@ def holdout_error(X, rank, method="brunet", fraction=0.1, seed=None, nrun=1, **o
 
 
 def rank_survey(X, ranks=range(2, 7), method="brunet", nrun=30, seed=None, classes=None, randomized=False,
-                holdout=None, n_jobs=None, **options) -> pd.DataFrame:
+                holdout=None, n_jobs=None, return_fits=False, **options):
     """One row per K in ``ranks`` with stability, error, validation and cross-validation measures.
 
     nrun: runs per K (at least 2 for the stability measures; 30 is usual). seed: the same seed
     for every K, so the survey is reproducible. classes: known labels of the samples, for
     purity and entropy. randomized: add rows for the same survey on ``randomize(X, seed)``
     (column ``data``). holdout: a share of entries to hide for cross-validation (e.g. 0.1).
+    return_fits: also return {K: fit} for the original data, e.g. to draw consensus maps.
     """
     A, rows, cols = as_data_matrix(X)
     ranks = [check_rank(k, A.shape) for k in ranks]
@@ -78,10 +79,12 @@ def rank_survey(X, ranks=range(2, 7), method="brunet", nrun=30, seed=None, class
     data = {"original": A}
     if randomized:
         data["randomized"] = randomize(A, seed=seed)
-    records = []
+    records, fits = [], {}
     for name, values in data.items():
         for k in ranks:
             fit = nmf(values, k, method, nrun=nrun, seed=seed, n_jobs=n_jobs, **options)
+            if name == "original":
+                fits[k] = fit
             summary = fit.summary(values, classes=classes if name == "original" else None)
             row = {"data": name, **summary.drop(["rank", "n_iter"]), "rank": k}
             row["mean_n_iter"] = float(fit.runs["n_iter"].mean())
@@ -90,4 +93,5 @@ def rank_survey(X, ranks=range(2, 7), method="brunet", nrun=30, seed=None, class
             records.append(row)
     table = pd.DataFrame.from_records(records).set_index(["data", "rank"])
     table["nrun"] = table["nrun"].astype(int)
-    return table.loc["original"] if not randomized else table
+    table = table.loc["original"] if not randomized else table
+    return (table, fits) if return_fits else table

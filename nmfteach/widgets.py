@@ -1,0 +1,192 @@
+"""Interactive explorers for the lessons: move a control, see the model answer.
+
+Each function returns an ``Explorer`` (an ipywidgets VBox: controls above a figure). It draws
+its first state as soon as it is made, so a notebook executed without a browser still shows a
+figure; every later change of a control redraws. Fits are cached per setting, so going back
+to a setting is instant, and sliders that start a fit use ``continuous_update=False``.
+The latest figure and result are kept in ``explorer.figure`` and ``explorer.result``.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import ipywidgets as w
+from IPython import get_ipython
+from IPython.display import clear_output, display
+
+from .consensus import purity
+from .fit import nmf
+from .plotting import OKABE_ITO, consensus_map, convergence_plot, survey_plot
+from .rank import rank_survey
+from .simulate import simulate_expression
+
+__all__ = ["Explorer", "mixing_explorer", "rank_explorer", "convergence_explorer", "noise_explorer",
+           "rank_choice_explorer"]
+
+
+class Explorer(w.VBox):
+    """Controls (a dict name -> widget) above an Output; ``draw(**values)`` returns (figure, result)."""
+
+    def __init__(self, title, controls, draw):
+        self.controls, self._draw = controls, draw
+        self.output = w.Output()
+        self.figure = self.result = None
+        for control in controls.values():
+            control.observe(self.update, names="value")
+        super().__init__([w.HTML(f"<b>{title}</b>"), w.HBox(list(controls.values())), self.output])
+        self.update()
+
+    @property
+    def values(self):
+        return {name: control.value for name, control in self.controls.items()}
+
+    def update(self, change=None):
+        """Redraw for the controls' current values (called whenever one changes)."""
+        self.figure, self.result = self._draw(**self.values)
+        figures = self.figure if isinstance(self.figure, tuple) else (self.figure,)
+        if get_ipython() is not None:               # in a notebook: show it; in plain Python: keep it
+            with self.output:
+                clear_output(wait=True)
+                display(*figures)
+        for figure in figures:                      # shown once, through the Output only
+            plt.close(figure)
+
+
+def _slider(description, value, low, high, step=1, continuous=False, kind=w.IntSlider):
+    return kind(value=value, min=low, max=high, step=step, description=description, continuous_update=continuous,
+                style={"description_width": "initial"})
+
+
+# -- 01: mixing a sample from metagenes ---------------------------------------------------------
+
+TOY_PROGRAMS = pd.DataFrame(
+    {"immune": [3.0, 2.5, 2.0, 1.5, 0.2, 0.1, 0.0, 0.1, 0.3, 0.2],
+     "cell cycle": [0.1, 0.0, 0.2, 0.3, 2.8, 2.4, 2.0, 1.6, 0.2, 0.1],
+     "stress": [0.2, 0.3, 0.0, 0.1, 0.1, 0.3, 0.4, 0.2, 2.2, 2.6]},
+    index=["CD3E", "CD8A", "GZMB", "PTPRC", "MKI67", "TOP2A", "CCNB1", "CDK1", "HSPA1A", "DNAJB1"])
+
+
+def mixing_explorer(W=TOY_PROGRAMS):
+    """One sample x = W h built from metagenes: a slider per metagene sets its weight h_k."""
+    controls = {name: _slider(name, 1.0 if k == 0 else 0.0, 0.0, 2.0, 0.1, True, w.FloatSlider)
+                for k, name in enumerate(W.columns)}
+
+    def draw(**weights):
+        h = np.array([weights[name] for name in W.columns])
+        parts = W.to_numpy() * h                      # each metagene's contribution, genes x K
+        fig, ax = plt.subplots(figsize=(7, 3.2), layout="constrained")
+        bottom = np.zeros(len(W))
+        for k, name in enumerate(W.columns):
+            ax.bar(W.index, parts[:, k], bottom=bottom, color=OKABE_ITO[k], label=f"{name} × {h[k]:.1f}")
+            bottom += parts[:, k]
+        ax.set_xlabel("gene"), ax.set_ylabel("expression")
+        ax.set_title("A sample rebuilt from metagenes: x = W h (stacked contributions)")
+        ax.legend(frameon=False, fontsize=8)
+        ax.tick_params(axis="x", rotation=45)
+        return fig, pd.Series(W.to_numpy() @ h, index=W.index, name="sample")
+
+    return Explorer("Mix a sample from metagenes", controls, draw)
+
+
+# -- 04/06: rank, seed and method ----------------------------------------------------------------
+
+def rank_explorer(X, classes=None, ranks=(2, 6), methods=("brunet", "lee", "hals", "anls"), nrun=1):
+    """Fit X with the chosen K, seed and method; show W and H (clustered) and the clusters."""
+    controls = {"rank": _slider("K", 3, *ranks), "seed": _slider("seed", 1, 0, 50),
+                "method": w.Dropdown(options=list(methods), value=methods[0], description="method")}
+    cache = {}
+
+    def draw(rank, seed, method):
+        key = (rank, seed, method)
+        if key not in cache:
+            cache[key] = nmf(X, rank, method, nrun=nrun, seed=seed, trace_every=0)
+        fit = cache[key]
+        W, H = np.asarray(fit.W), np.asarray(fit.H)
+        fig, (ax_w, ax_h) = plt.subplots(1, 2, figsize=(8, 3.4), layout="constrained",
+                                         gridspec_kw={"width_ratios": [1, 2.5]})
+        genes = np.lexsort((-W.max(axis=1), W.argmax(axis=1)))           # genes grouped by metagene
+        ax_w.imshow(W[genes] / W.max(axis=0), aspect="auto", cmap="viridis", interpolation="nearest")
+        ax_w.set_title("W (genes grouped)"), ax_w.set_xlabel("metagene"), ax_w.set_ylabel("genes")
+        ax_w.set_yticks([]), ax_w.set_xticks(range(rank), labels=[str(k + 1) for k in range(rank)])
+        labels = fit.predict()
+        samples = np.argsort(np.asarray(labels), kind="stable")
+        ax_h.imshow(H[:, samples] / H.sum(axis=0)[samples], aspect="auto", cmap="viridis", interpolation="nearest")
+        ax_h.set_title("H (samples by cluster)"), ax_h.set_xlabel("samples"), ax_h.set_ylabel("metagene")
+        ax_h.set_xticks([]), ax_h.set_yticks(range(rank), labels=[str(k + 1) for k in range(rank)])
+        score = f", purity {purity(np.asarray(labels), np.asarray(classes)):.2f}" if classes is not None else ""
+        fig.suptitle(f"K = {rank}, seed {seed}, {method}: {fit.n_iter} iterations{score}")
+        return fig, fit
+
+    return Explorer("Rank, seed and method", controls, draw)
+
+
+# -- 04: convergence -----------------------------------------------------------------------------
+
+def convergence_explorer(X, rank=3, methods=("lee", "hals", "anls", "pgd"), max_iter=300):
+    """Objective per iteration for several Frobenius methods from the same start."""
+    controls = {"init": w.Dropdown(options=["random", "nndsvd", "nndsvda"], value="nndsvda", description="init"),
+                "methods": w.SelectMultiple(options=list(methods), value=tuple(methods), description="methods",
+                                            rows=len(methods)),
+                "seed": _slider("seed", 1, 0, 50)}
+    cache = {}
+
+    def draw(init, methods, seed):
+        fits = {}
+        for method in methods:
+            key = (init, method, seed)
+            if key not in cache:
+                cache[key] = nmf(X, rank, method, init=init, seed=seed, max_iter=max_iter, stop="none")
+            fits[method] = cache[key]
+        fig = convergence_plot(fits, title=f"½‖X − WH‖² per iteration, start '{init}'")
+        return fig, fits
+
+    return Explorer("Convergence of the algorithms", controls, draw)
+
+
+# -- 05: noise -----------------------------------------------------------------------------------
+
+def noise_explorer(n_genes=300, n_samples=30, true_rank=3, seed=123):
+    """Simulate the lecture's data with more or less noise, fit K metagenes, and see how well
+    the true metagenes and clusters are recovered."""
+    controls = {"noise_sd": _slider("noise sd", 0.2, 0.0, 3.0, 0.1, False, w.FloatSlider),
+                "rank": _slider("K fitted", true_rank, 2, 6)}
+    cache = {}
+
+    def draw(noise_sd, rank):
+        key = (round(noise_sd, 3), rank)
+        if key not in cache:
+            sim = simulate_expression(n_genes, n_samples, true_rank, noise_sd=noise_sd, seed=seed)
+            cache[key] = sim, nmf(sim.X, rank, "brunet", seed=seed, trace_every=0)
+        sim, fit = cache[key]
+        found = np.corrcoef(sim.W.to_numpy().T, np.asarray(fit.W).T)[:true_rank, true_rank:]
+        recovery = found.max(axis=1).mean()
+        clusters = purity(np.asarray(fit.predict()), sim.labels.to_numpy())
+        fig, ax = plt.subplots(figsize=(5.5, 3.4), layout="constrained")
+        image = ax.imshow(found, cmap="viridis", vmin=-1, vmax=1)
+        ax.set_xlabel("metagene found"), ax.set_ylabel("true metagene")
+        ax.set_xticks(range(rank), labels=[str(k + 1) for k in range(rank)])
+        ax.set_yticks(range(true_rank), labels=[str(k + 1) for k in range(true_rank)])
+        fig.colorbar(image, ax=ax, label="correlation")
+        ax.set_title(f"noise sd {noise_sd:.1f}, K = {rank}: recovery {recovery:.2f}, purity {clusters:.2f}")
+        return fig, {"recovery": recovery, "purity": clusters, "fit": fit}
+
+    return Explorer("Noise against recovery", controls, draw)
+
+
+# -- 07: choosing the rank -----------------------------------------------------------------------
+
+def rank_choice_explorer(X, ranks=range(2, 7), nrun=10, seed=123, classes=None):
+    """The rank survey with a K marker, and the consensus map of the chosen K (fits made once)."""
+    ranks = list(ranks)
+    survey, fits = rank_survey(X, ranks, nrun=nrun, seed=seed, classes=classes, return_fits=True)
+    controls = {"rank": w.SelectionSlider(options=ranks, value=ranks[len(ranks) // 2], description="K",
+                                          continuous_update=False)}
+
+    def draw(rank):
+        figures = (survey_plot(survey, measures=["cophenetic", "dispersion", "evar"], highlight=rank),
+                   consensus_map(fits[rank], classes=classes, title=f"Consensus, K = {rank}"))
+        return figures, {"fit": fits[rank], "survey": survey}
+
+    return Explorer("Choosing K", controls, draw)
