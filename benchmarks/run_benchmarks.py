@@ -72,6 +72,33 @@ def sklearn_per_iteration(X, n_iter=200):
     return theirs / n_iter, ours / n_iter
 
 
+def widget_lines():
+    """Widget updates on the lecture's example: moving a control to a setting not seen before
+    (median of 5), which makes the new fit and its figure and renders the PNG the widget shows."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from nmfteach import widgets
+
+    sim = nt.lecture_example()
+    explorers = {"rank_explorer: K": (widgets.rank_explorer(sim.X), "rank", [4, 5, 6, 2, 3]),
+                 "rank_explorer: seed": (widgets.rank_explorer(sim.X), "seed", [2, 3, 4, 5, 6]),
+                 "noise_explorer: noise sd": (widgets.noise_explorer(), "noise_sd", [0.5, 0.8, 1.1, 1.4, 1.7]),
+                 "mixing_explorer: weight": (widgets.mixing_explorer(), "stress", [0.5, 1.0, 1.5, 2.0, 0.2]),
+                 "convergence_explorer: seed": (widgets.convergence_explorer(sim.X), "seed", [2, 3, 4, 5, 6]),
+                 "rank_choice_explorer: K": (widgets.rank_choice_explorer(sim.X, nrun=10), "rank", [2, 3, 5, 6, 4])}
+    lines = ["", "| widget update (lecture example, fit + figure + PNG) | median (ms) | slowest (ms) |", "|---|---|---|"]
+    for name, (explorer, control, values) in explorers.items():
+        times = []
+        for value in values:
+            start = time.perf_counter()
+            explorer.controls[control].value = value
+            times.append(time.perf_counter() - start)
+        lines.append(f"| {name} | {np.median(times) * 1e3:.0f} | {max(times) * 1e3:.0f} |")
+        print(lines[-1], flush=True)
+    return lines
+
+
 def survey_lines(problems, skip_r):
     """Rank surveys, K = 2..6 (lecture) and 2..5 (Golub), 30 runs per K, beside R's nmf(X, ranks, ...)."""
     r = {}
@@ -125,6 +152,7 @@ def main():
         if timing:
             lines.append(f"| {name.split('_k3')[0]} | {timing[0] * 1e3:.3f} | {timing[1] * 1e3:.3f} | "
                          f"{timing[0] / timing[1]:.1f}x |")
+    lines += widget_lines()
     if args.survey:
         lines += survey_lines(problems, skip_r=args.no_r)
     report = "\n".join(lines)

@@ -4,7 +4,6 @@ X (genes x samples) ≈ W (genes x K metagenes) · H (K x samples coefficients).
 as in the lecture and R package NMF; scikit-learn's ``NMF`` uses the transpose (samples x genes).
 """
 
-from . import plotting, widgets
 from .algorithms import nnls
 from .consensus import (connectivity, consensus_clusters, consensus_matrix, contingency, cophenetic,
                         correlation_silhouette, dispersion, entropy, purity, silhouette)
@@ -25,3 +24,13 @@ __all__ = [
     "correlation_silhouette", "purity", "entropy", "contingency", "feature_score", "extract_features", "top_genes",
     "rank_survey", "randomize", "holdout_error", "nnls", "load_golub", "lecture_example", "plotting", "widgets",
 ]
+
+
+def __getattr__(name):
+    """nt.plotting and nt.widgets are imported on first use: they bring in matplotlib and
+    ipywidgets (about a second), which the numerical code does not need."""
+    if name in ("plotting", "widgets"):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'nmfteach' has no attribute {name!r}")

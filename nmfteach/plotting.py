@@ -8,6 +8,8 @@ Colours are colour-blind safe: viridis for values, the Okabe-Ito palette for gro
 
 from __future__ import annotations
 
+import functools
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -23,6 +25,18 @@ __all__ = ["basis_map", "coef_map", "consensus_map", "survey_plot", "convergence
 
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
 VALUES = "viridis"
+STYLE = {"font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "figure.titlesize": 11,
+         "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 100,
+         "axes.prop_cycle": plt.cycler(color=OKABE_ITO)}
+
+
+def styled(function):
+    """Draw with the course's shared look (STYLE), whatever the notebook's matplotlib settings."""
+    @functools.wraps(function)
+    def draw(*args, **kwargs):
+        with plt.rc_context(STYLE):
+            return function(*args, **kwargs)
+    return draw
 
 
 def _labels(values, index):
@@ -73,6 +87,7 @@ def _heatmap(fig, ax, data, title, xlabel, ylabel, xticks=None, yticks=None):
     return image
 
 
+@styled
 def basis_map(fit, title="Metagenes (W)", max_genes=None):
     """W as a heatmap: genes (rows) in the order of their clustering, one column per metagene.
 
@@ -88,6 +103,7 @@ def basis_map(fit, title="Metagenes (W)", max_genes=None):
     return fig
 
 
+@styled
 def coef_map(fit, classes=None, title="Sample weights (H)"):
     """H as a heatmap: metagenes (rows) by samples in the order of their clustering, with tracks
     for the predicted cluster and, if given, the known classes."""
@@ -110,10 +126,13 @@ def coef_map(fit, classes=None, title="Sample weights (H)"):
     return fig
 
 
-def consensus_map(fit_or_C, classes=None, title="Consensus matrix", labels=None):
+@styled
+def consensus_map(fit_or_C, classes=None, title="Consensus matrix", labels=None, layout="constrained",
+                  show_names=True):
     """The consensus matrix with samples in the order of its average-linkage tree, the tree on
     top, annotation tracks (predicted consensus clusters, known classes) and the cophenetic
-    correlation in the title. Pass a multi-run fit or a consensus matrix."""
+    correlation in the title. Pass a multi-run fit or a consensus matrix. ``layout=None`` and
+    ``show_names=False`` (no sample names) draw several times faster, for widgets."""
     fit = fit_or_C if hasattr(fit_or_C, "consensus") else None
     C = pd.DataFrame(fit.consensus if fit is not None else fit_or_C)
     coph = cophenetic(fit_or_C)                 # also checks that C is a consensus matrix
@@ -128,8 +147,9 @@ def consensus_map(fit_or_C, classes=None, title="Consensus matrix", labels=None)
         tracks["cluster"] = _labels(labels, names)
     if classes is not None:
         tracks["class"] = _labels(classes, names)
-    fig = plt.figure(figsize=(6.5, 6.5), layout="constrained")
-    grid = fig.add_gridspec(len(tracks) + 2, 1, height_ratios=[1.2] + [0.15] * len(tracks) + [5])
+    fig = plt.figure(figsize=(6.5, 6.5), layout=layout)
+    grid = fig.add_gridspec(len(tracks) + 2, 1, height_ratios=[1.2] + [0.15] * len(tracks) + [5],
+                            **({} if layout else dict(left=0.2, right=0.78, bottom=0.16, top=0.92, hspace=0.08)))
     ax_tree = fig.add_subplot(grid[0])
     order = dendrogram(tree, ax=ax_tree, no_labels=True, color_threshold=0, above_threshold_color="#444444")["leaves"]
     ax_tree.set_axis_off()
@@ -137,8 +157,8 @@ def consensus_map(fit_or_C, classes=None, title="Consensus matrix", labels=None)
     for i, (name, lab) in enumerate(tracks.items()):
         handles += _track(fig.add_subplot(grid[i + 1]), lab.iloc[order], name)
     ax = fig.add_subplot(grid[-1])
-    image = _heatmap(fig, ax, C.to_numpy()[np.ix_(order, order)], "", "samples", "samples",
-                     xticks=names[order], yticks=names[order])
+    shown = names[order] if show_names else None
+    image = _heatmap(fig, ax, C.to_numpy()[np.ix_(order, order)], "", "samples", "samples", xticks=shown, yticks=shown)
     image.set_clim(0, 1)
     fig.suptitle(f"{title} (cophenetic {coph:.3f})")
     if handles:
@@ -151,15 +171,17 @@ SURVEY_MEASURES = {"cophenetic": "cophenetic correlation", "dispersion": "disper
                    "objective": "objective", "holdout_mse": "held-out MSE", "purity": "purity"}
 
 
-def survey_plot(survey, measures=None, highlight=None, title="Choosing the rank K"):
+@styled
+def survey_plot(survey, measures=None, highlight=None, title="Choosing the rank K", layout="constrained"):
     """Each survey measure against K (one panel each), with the randomized-data curve when the
-    survey has one; ``highlight`` marks one K with a vertical line."""
+    survey has one; ``highlight`` marks one K with a vertical line. ``layout=None``: faster."""
     table = survey if "data" in (survey.index.names or []) else pd.concat({"original": survey}, names=["data"])
     available = [m for m in (measures or SURVEY_MEASURES) if m in table and table[m].notna().any()]
     n_cols = min(3, len(available))
     n_rows = -(-len(available) // n_cols)
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(3.4 * n_cols, 2.7 * n_rows), layout="constrained",
-                             squeeze=False)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(3.4 * n_cols, 2.7 * n_rows), layout=layout, squeeze=False)
+    if not layout:
+        fig.subplots_adjust(left=0.08, right=0.98, bottom=0.18, top=0.85, wspace=0.35, hspace=0.45)
     for ax, measure in zip(axes.flat, available):
         for i, (data, part) in enumerate(table.groupby(level="data", sort=False)):
             values = part[measure].droplevel("data")
@@ -177,6 +199,7 @@ def survey_plot(survey, measures=None, highlight=None, title="Choosing the rank 
     return fig
 
 
+@styled
 def convergence_plot(fits, ax=None, title="Convergence"):
     """The objective against the iteration for several fits ({label: fit}), log scale: how fast
     each method gets where. Fits should share the objective to be compared."""
@@ -192,6 +215,7 @@ def convergence_plot(fits, ax=None, title="Convergence"):
     return fig
 
 
+@styled
 def component_plot(fit, classes=None, components=(0, 1), ax=None, title="Samples in NMF component space"):
     """Each sample as a point at its coefficients on two metagenes, coloured by known classes
     (or by predicted cluster)."""
@@ -209,6 +233,7 @@ def component_plot(fit, classes=None, components=(0, 1), ax=None, title="Samples
     return fig
 
 
+@styled
 def top_genes_heatmap(X, fit, metagene=0, n=10, classes=None, title=None):
     """Expression of the n top genes of one metagene across samples (samples clustered), with a
     track of the predicted clusters: the lecture's pheatmap figure."""
@@ -234,6 +259,7 @@ def top_genes_heatmap(X, fit, metagene=0, n=10, classes=None, title=None):
     return fig
 
 
+@styled
 def nmf_vs_pca(X, fit, classes=None, title="NMF versus PCA on the same data"):
     """Side by side: PCA's first components (signed, dense loadings) and NMF's metagenes
     (non-negative, parts-based), and the samples in each space."""

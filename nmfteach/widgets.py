@@ -1,24 +1,26 @@
 """Interactive explorers for the lessons: move a control, see the model answer.
 
-Each function returns an ``Explorer`` (an ipywidgets VBox: controls above a figure). It draws
+Each function returns an ``Explorer`` (an ipywidgets VBox: controls above a picture). It draws
 its first state as soon as it is made, so a notebook executed without a browser still shows a
-figure; every later change of a control redraws. Fits are cached per setting, so going back
-to a setting is instant, and sliders that start a fit use ``continuous_update=False``.
-The latest figure and result are kept in ``explorer.figure`` and ``explorer.result``.
+figure; every later change of a control redraws. The figure is sent as a PNG into an Image
+widget (no flicker, no output capture), drawn without matplotlib's constrained layout, which
+alone would cost more than the fit. Fits are cached per setting, so going back to a setting is
+instant, and sliders that start a fit use ``continuous_update=False``. The latest figure, its
+PNG and the result are kept in ``explorer.figure``, ``explorer.png`` and ``explorer.result``.
 """
 
 from __future__ import annotations
 
+import io
+
+import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import ipywidgets as w
-from IPython import get_ipython
-from IPython.display import clear_output, display
 
 from .consensus import purity
 from .fit import nmf
-from .plotting import OKABE_ITO, consensus_map, convergence_plot, survey_plot
+from .plotting import OKABE_ITO, consensus_map, convergence_plot, styled, survey_plot
 from .rank import rank_survey
 from .simulate import simulate_expression
 
@@ -27,15 +29,17 @@ __all__ = ["Explorer", "mixing_explorer", "rank_explorer", "convergence_explorer
 
 
 class Explorer(w.VBox):
-    """Controls (a dict name -> widget) above an Output; ``draw(**values)`` returns (figure, result)."""
+    """Controls (a dict name -> widget) above the picture that ``draw(**values)`` makes; draw
+    returns (figure or tuple of figures, result)."""
 
     def __init__(self, title, controls, draw):
         self.controls, self._draw = controls, draw
-        self.output = w.Output()
         self.figure = self.result = None
+        self.png = ()
+        self.pictures = w.VBox()
         for control in controls.values():
             control.observe(self.update, names="value")
-        super().__init__([w.HTML(f"<b>{title}</b>"), w.HBox(list(controls.values())), self.output])
+        super().__init__([w.HTML(f"<b>{title}</b>"), w.HBox(list(controls.values())), self.pictures])
         self.update()
 
     @property
@@ -46,12 +50,18 @@ class Explorer(w.VBox):
         """Redraw for the controls' current values (called whenever one changes)."""
         self.figure, self.result = self._draw(**self.values)
         figures = self.figure if isinstance(self.figure, tuple) else (self.figure,)
-        if get_ipython() is not None:               # in a notebook: show it; in plain Python: keep it
-            with self.output:
-                clear_output(wait=True)
-                display(*figures)
-        for figure in figures:                      # shown once, through the Output only
-            plt.close(figure)
+        self.png = tuple(_png(figure) for figure in figures)
+        if len(self.pictures.children) != len(self.png):
+            self.pictures.children = [w.Image(format="png") for _ in self.png]
+        for picture, png in zip(self.pictures.children, self.png):
+            picture.value = png
+
+
+def _png(figure, dpi=80) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    plt.close(figure)
+    return buffer.getvalue()
 
 
 def _slider(description, value, low, high, step=1, continuous=False, kind=w.IntSlider):
@@ -73,10 +83,12 @@ def mixing_explorer(W=TOY_PROGRAMS):
     controls = {name: _slider(name, 1.0 if k == 0 else 0.0, 0.0, 2.0, 0.1, True, w.FloatSlider)
                 for k, name in enumerate(W.columns)}
 
+    @styled
     def draw(**weights):
         h = np.array([weights[name] for name in W.columns])
         parts = W.to_numpy() * h                      # each metagene's contribution, genes x K
-        fig, ax = plt.subplots(figsize=(7, 3.2), layout="constrained")
+        fig, ax = plt.subplots(figsize=(7, 3.2))
+        fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.9)
         bottom = np.zeros(len(W))
         for k, name in enumerate(W.columns):
             ax.bar(W.index, parts[:, k], bottom=bottom, color=OKABE_ITO[k], label=f"{name} × {h[k]:.1f}")
@@ -84,7 +96,6 @@ def mixing_explorer(W=TOY_PROGRAMS):
         ax.set_xlabel("gene"), ax.set_ylabel("expression")
         ax.set_title("A sample rebuilt from metagenes: x = W h (stacked contributions)")
         ax.legend(frameon=False, fontsize=8)
-        ax.tick_params(axis="x", rotation=45)
         return fig, pd.Series(W.to_numpy() @ h, index=W.index, name="sample")
 
     return Explorer("Mix a sample from metagenes", controls, draw)
@@ -98,14 +109,15 @@ def rank_explorer(X, classes=None, ranks=(2, 6), methods=("brunet", "lee", "hals
                 "method": w.Dropdown(options=list(methods), value=methods[0], description="method")}
     cache = {}
 
+    @styled
     def draw(rank, seed, method):
         key = (rank, seed, method)
         if key not in cache:
             cache[key] = nmf(X, rank, method, nrun=nrun, seed=seed, trace_every=0)
         fit = cache[key]
         W, H = np.asarray(fit.W), np.asarray(fit.H)
-        fig, (ax_w, ax_h) = plt.subplots(1, 2, figsize=(8, 3.4), layout="constrained",
-                                         gridspec_kw={"width_ratios": [1, 2.5]})
+        fig, (ax_w, ax_h) = plt.subplots(1, 2, figsize=(8, 3.4), gridspec_kw={"width_ratios": [1, 2.5]})
+        fig.subplots_adjust(left=0.06, right=0.98, bottom=0.15, top=0.82, wspace=0.25)
         genes = np.lexsort((-W.max(axis=1), W.argmax(axis=1)))           # genes grouped by metagene
         ax_w.imshow(W[genes] / W.max(axis=0), aspect="auto", cmap="viridis", interpolation="nearest")
         ax_w.set_title("W (genes grouped)"), ax_w.set_xlabel("metagene"), ax_w.set_ylabel("genes")
@@ -132,6 +144,7 @@ def convergence_explorer(X, rank=3, methods=("lee", "hals", "anls", "pgd"), max_
                 "seed": _slider("seed", 1, 0, 50)}
     cache = {}
 
+    @styled
     def draw(init, methods, seed):
         fits = {}
         for method in methods:
@@ -139,7 +152,9 @@ def convergence_explorer(X, rank=3, methods=("lee", "hals", "anls", "pgd"), max_
             if key not in cache:
                 cache[key] = nmf(X, rank, method, init=init, seed=seed, max_iter=max_iter, stop="none")
             fits[method] = cache[key]
-        fig = convergence_plot(fits, title=f"½‖X − WH‖² per iteration, start '{init}'")
+        fig, ax = plt.subplots(figsize=(6, 3.6))
+        fig.subplots_adjust(left=0.13, right=0.97, bottom=0.14, top=0.9)
+        convergence_plot(fits, ax=ax, title=f"½‖X − WH‖² per iteration, start '{init}'")
         return fig, fits
 
     return Explorer("Convergence of the algorithms", controls, draw)
@@ -154,16 +169,18 @@ def noise_explorer(n_genes=300, n_samples=30, true_rank=3, seed=123):
                 "rank": _slider("K fitted", true_rank, 2, 6)}
     cache = {}
 
+    @styled
     def draw(noise_sd, rank):
         key = (round(noise_sd, 3), rank)
         if key not in cache:
             sim = simulate_expression(n_genes, n_samples, true_rank, noise_sd=noise_sd, seed=seed)
-            cache[key] = sim, nmf(sim.X, rank, "brunet", seed=seed, trace_every=0)
+            cache[key] = sim, nmf(sim.X, rank, "brunet", seed=seed, trace_every=0, max_iter=500)
         sim, fit = cache[key]
         found = np.corrcoef(sim.W.to_numpy().T, np.asarray(fit.W).T)[:true_rank, true_rank:]
         recovery = found.max(axis=1).mean()
         clusters = purity(np.asarray(fit.predict()), sim.labels.to_numpy())
-        fig, ax = plt.subplots(figsize=(5.5, 3.4), layout="constrained")
+        fig, ax = plt.subplots(figsize=(5.5, 3.4))
+        fig.subplots_adjust(left=0.12, right=0.95, bottom=0.15, top=0.88)
         image = ax.imshow(found, cmap="viridis", vmin=-1, vmax=1)
         ax.set_xlabel("metagene found"), ax.set_ylabel("true metagene")
         ax.set_xticks(range(rank), labels=[str(k + 1) for k in range(rank)])
@@ -184,9 +201,11 @@ def rank_choice_explorer(X, ranks=range(2, 7), nrun=10, seed=123, classes=None):
     controls = {"rank": w.SelectionSlider(options=ranks, value=ranks[len(ranks) // 2], description="K",
                                           continuous_update=False)}
 
+    @styled
     def draw(rank):
-        figures = (survey_plot(survey, measures=["cophenetic", "dispersion", "evar"], highlight=rank),
-                   consensus_map(fits[rank], classes=classes, title=f"Consensus, K = {rank}"))
+        figures = (survey_plot(survey, measures=["cophenetic", "dispersion", "evar"], highlight=rank, layout=None),
+                   consensus_map(fits[rank], classes=classes, title=f"Consensus, K = {rank}", layout=None,
+                                 show_names=False))
         return figures, {"fit": fits[rank], "survey": survey}
 
     return Explorer("Choosing K", controls, draw)
