@@ -109,18 +109,29 @@ def coef_map(fit, classes=None, title="Sample weights (H)"):
     for the predicted cluster and, if given, the known classes."""
     H = pd.DataFrame(fit.H) if not isinstance(fit.H, pd.DataFrame) else fit.H
     scaled = H / H.sum(axis=0).replace(0, 1)
-    order = _order(scaled, axis=1)
-    tracks = {"predicted": _labels(fit.predict(), H.columns)}
+    return _samples_heatmap(scaled, _sample_tracks(fit, classes, H.columns), "metagene", title,
+                            body_height=0.6 * len(H))
+
+
+def _sample_tracks(fit, classes, samples):
+    """Annotation tracks per sample: the fit's predicted clusters and, if given, known classes."""
+    tracks = {"predicted": _labels(fit.predict(), samples)}
     if classes is not None:
-        tracks["class"] = _labels(classes, H.columns)
-    fig = plt.figure(figsize=(7, 2.6 + 0.3 * len(tracks)), layout="constrained")
-    grid = fig.add_gridspec(len(tracks) + 1, 1, height_ratios=[0.25] * len(tracks) + [H.shape[0] * 0.6])
+        tracks["class"] = _labels(classes, samples)
+    return tracks
+
+
+def _samples_heatmap(data: pd.DataFrame, tracks, ylabel, title, body_height):
+    """Rows x samples as a heatmap, samples in the order of their clustering, under one
+    annotation track per entry of ``tracks``, with the tracks' legend on the right."""
+    order = _order(data, axis=1)
+    fig = plt.figure(figsize=(7.5, 2.2 + 0.3 * len(tracks) + body_height), layout="constrained")
+    grid = fig.add_gridspec(len(tracks) + 1, 1, height_ratios=[0.3] * len(tracks) + [body_height])
     handles = []
     for i, (name, labels) in enumerate(tracks.items()):
         handles += _track(fig.add_subplot(grid[i]), labels.iloc[order], name)
-    ax = fig.add_subplot(grid[-1])
-    _heatmap(fig, ax, scaled.to_numpy()[:, order], "", "samples (clustered)", "metagene",
-             xticks=H.columns[order], yticks=H.index)
+    _heatmap(fig, fig.add_subplot(grid[-1]), data.to_numpy()[:, order], "", "samples (clustered)", ylabel,
+             xticks=data.columns[order], yticks=data.index)
     fig.suptitle(title)
     fig.legend(handles=handles, loc="outside right upper", fontsize=7, frameon=False)
     return fig
@@ -242,21 +253,8 @@ def top_genes_heatmap(X, fit, metagene=0, n=10, classes=None, title=None):
     column = W.columns[metagene] if isinstance(metagene, int) else metagene
     genes = W[column].sort_values(ascending=False, kind="stable").index[:n]
     block = X.loc[genes] if set(genes) <= set(X.index) else X.iloc[list(genes)]
-    order = _order(block, axis=1)
-    tracks = {"predicted": _labels(fit.predict(), X.columns)}
-    if classes is not None:
-        tracks["class"] = _labels(classes, X.columns)
-    fig = plt.figure(figsize=(7.5, 3 + 0.18 * n), layout="constrained")
-    grid = fig.add_gridspec(len(tracks) + 1, 1, height_ratios=[0.3] * len(tracks) + [n * 0.3])
-    handles = []
-    for i, (name, labels) in enumerate(tracks.items()):
-        handles += _track(fig.add_subplot(grid[i]), labels.iloc[order], name)
-    ax = fig.add_subplot(grid[-1])
-    _heatmap(fig, ax, block.to_numpy()[:, order], "", "samples (clustered)", "gene",
-             xticks=X.columns[order], yticks=block.index)
-    fig.suptitle(title or f"Top {n} genes of metagene {column} across samples")
-    fig.legend(handles=handles, loc="outside right upper", fontsize=7, frameon=False)
-    return fig
+    return _samples_heatmap(block, _sample_tracks(fit, classes, X.columns), "gene",
+                            title or f"Top {n} genes of metagene {column} across samples", body_height=0.3 * n)
 
 
 @styled
