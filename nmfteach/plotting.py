@@ -64,13 +64,14 @@ def _track(ax, labels: pd.Series, name: str, horizontal=True):
     return [Patch(color=c, label=f"{name}: {g}") for g, c in colours.items()]
 
 
-def _order(A, axis):
-    """Leaf order of an average-linkage tree (correlation distance) on the rows (0) or columns (1)."""
+def _order(A, axis, metric="euclidean"):
+    """Leaf order of an average-linkage tree on the rows (axis 0) or columns (axis 1); Euclidean
+    distance by default, as R's dist() and pheatmap."""
     data = np.asarray(A, dtype=float)
     data = data if axis == 0 else data.T
     if len(data) < 3:
         return np.arange(len(data))
-    return leaves_list(linkage(data, method="average", metric="correlation"))
+    return leaves_list(linkage(data, method="average", metric=metric))
 
 
 def _heatmap(fig, ax, data, title, xlabel, ylabel, xticks=None, yticks=None):
@@ -95,7 +96,7 @@ def basis_map(fit, title="Metagenes (W)", max_genes=None):
     """
     W = pd.DataFrame(fit.W) if not isinstance(fit.W, pd.DataFrame) else fit.W
     scaled = W.div(W.sum(axis=1).replace(0, 1), axis=0)
-    order = _order(scaled, axis=0)
+    order = _order(scaled, axis=0, metric="correlation")      # genes with the same profile of shares
     fig, ax = plt.subplots(figsize=(4.5, 6), layout="constrained")
     _heatmap(fig, ax, scaled.to_numpy()[order], title, "metagene", f"genes ({len(W)}, clustered)",
              xticks=W.columns)
