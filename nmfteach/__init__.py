@@ -4,6 +4,7 @@ X (genes x samples) ≈ W (genes x K metagenes) · H (K x samples coefficients).
 as in the lecture and R package NMF; scikit-learn's ``NMF`` uses the transpose (samples x genes).
 """
 
+from . import checks
 from .algorithms import nnls
 from .consensus import (connectivity, consensus_clusters, consensus_matrix, contingency, cophenetic,
                         correlation_silhouette, dispersion, entropy, purity, silhouette)
@@ -23,6 +24,7 @@ __all__ = [
     "connectivity", "consensus_matrix", "cophenetic", "dispersion", "consensus_clusters", "silhouette",
     "correlation_silhouette", "purity", "entropy", "contingency", "feature_score", "extract_features", "top_genes",
     "rank_survey", "randomize", "holdout_error", "nnls", "load_golub", "lecture_example", "plotting", "widgets",
+    "checks",
 ]
 
 
