@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["dimensions", "sklearn_orientation", "verdict"]
+__all__ = ["dimensions", "sklearn_orientation", "mixed_sample", "sample_weights", "verdict"]
 
 
 def verdict(ok: bool, right: str, wrong: str) -> None:
@@ -45,3 +45,34 @@ def sklearn_orientation(namespace) -> None:
     hint = (f"its shape is {answer.shape}; scikit-learn wants one row per sample, so transpose X (X.T)."
             if answer.shape != (30, 300) else "the shape is right but the values are not X transposed.")
     verdict(ok, "scikit-learn puts samples in rows, so it gets X.T (30 x 300); its W is our H.T.", hint)
+
+
+def _toy():
+    from .widgets import TOY_PROGRAMS
+
+    return TOY_PROGRAMS[["immune", "cell cycle"]]
+
+
+def mixed_sample(namespace) -> None:
+    """Lesson 01: x is the sample made of 2 parts immune and 0.5 part cell cycle."""
+    x = _get(namespace, "x")
+    if x is None:
+        return
+    expected = _toy().to_numpy() @ np.array([2.0, 0.5])
+    answer = np.asarray(x, dtype=float).ravel()
+    ok = answer.shape == expected.shape and np.allclose(answer, expected)
+    hint = (f"x should have one value per gene ({len(expected)}); yours has {answer.size}." if answer.shape !=
+            expected.shape else "multiply each program by its weight and add them: W @ [2, 0.5].")
+    verdict(ok, "x = 2 · immune + 0.5 · cell cycle, an additive mixture of the two programs.", hint)
+
+
+def sample_weights(namespace) -> None:
+    """Lesson 01: h4 are the weights of sample 4 of the toy data, found by non-negative least squares."""
+    h4 = _get(namespace, "h4")
+    if h4 is None:
+        return
+    answer = np.asarray(h4, dtype=float).ravel()
+    expected = np.array([0.5, 1.5])
+    ok = answer.shape == expected.shape and np.allclose(answer, expected, atol=1e-6)
+    verdict(ok, "sample 4 uses 0.5 of the immune program and 1.5 of the cell-cycle program.",
+            f"you found {np.round(answer, 3)}; solve nt.nnls(W.T @ W, W.T @ X[:, [3]]) for the 4th sample.")
