@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["dimensions", "sklearn_orientation", "mixed_sample", "sample_weights", "verdict"]
+__all__ = ["dimensions", "sklearn_orientation", "mixed_sample", "sample_weights", "svd_error", "metagene_cosine",
+           "verdict"]
 
 
 def verdict(ok: bool, right: str, wrong: str) -> None:
@@ -76,3 +77,33 @@ def sample_weights(namespace) -> None:
     ok = answer.shape == expected.shape and np.allclose(answer, expected, atol=1e-6)
     verdict(ok, "sample 4 uses 0.5 of the immune program and 1.5 of the cell-cycle program.",
             f"you found {np.round(answer, 3)}; solve nt.nnls(W.T @ W, W.T @ X[:, [3]]) for the 4th sample.")
+
+
+def svd_error(namespace) -> None:
+    """Lesson 02: svd_error is the relative error ‖X − X₃‖/‖X‖ of the best rank-3 approximation."""
+    answer = _get(namespace, "svd_error")
+    if answer is None:
+        return
+    from .datasets import lecture_example
+
+    X = lecture_example().X.to_numpy()
+    U, s, Vt = np.linalg.svd(X, full_matrices=False)
+    expected = np.linalg.norm(X - (U[:, :3] * s[:3]) @ Vt[:3]) / np.linalg.norm(X)
+    ok = np.isscalar(answer) and np.isclose(float(answer), expected, rtol=1e-6)
+    verdict(ok, f"the truncated SVD leaves {expected:.4f} of ‖X‖ unexplained; no rank-3 factorization does better.",
+            "keep the first 3 singular triplets of X itself (not centred): U[:, :3] * s[:3] @ Vt[:3], then "
+            "divide ‖X − that‖ by ‖X‖ (np.linalg.norm).")
+
+
+def metagene_cosine(namespace) -> None:
+    """Lesson 02: cosine is the largest cosine similarity between two different metagenes of fit."""
+    answer, fit = _get(namespace, "cosine"), _get(namespace, "fit")
+    if answer is None or fit is None:
+        return
+    W = np.asarray(fit.W)
+    unit = W / np.linalg.norm(W, axis=0)
+    gram = unit.T @ unit
+    expected = np.max(gram[~np.eye(len(gram), dtype=bool)])
+    ok = np.isscalar(answer) and np.isclose(float(answer), expected, rtol=1e-6)
+    verdict(ok, f"the metagenes overlap (cosine {expected:.2f}): NMF does not need them orthogonal, PCA does.",
+            "normalise each column of fit.W to length 1, take W.T @ W and the largest entry off its diagonal.")

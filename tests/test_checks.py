@@ -36,3 +36,21 @@ def test_sample_weights(capsys):
     assert capsys.readouterr().out.startswith("Correct!")
     nt.checks.sample_weights({"h4": [1.0, 1.0]})
     assert "Not yet: you found [1. 1.]" in capsys.readouterr().out
+
+
+def test_svd_error_and_metagene_cosine(capsys, lecture):
+    import numpy as np
+
+    X = lecture.X.to_numpy()
+    U, s, Vt = np.linalg.svd(X, full_matrices=False)
+    nt.checks.svd_error({"svd_error": np.linalg.norm(X - (U[:, :3] * s[:3]) @ Vt[:3]) / np.linalg.norm(X)})
+    assert capsys.readouterr().out.startswith("Correct!")
+    nt.checks.svd_error({"svd_error": 0.5})
+    assert capsys.readouterr().out.startswith("Not yet")
+    fit = nt.nmf(lecture.X, 3, "hals", seed=1)
+    unit = fit.W.to_numpy() / np.linalg.norm(fit.W.to_numpy(), axis=0)
+    gram = unit.T @ unit
+    nt.checks.metagene_cosine({"fit": fit, "cosine": gram[~np.eye(3, dtype=bool)].max()})
+    assert capsys.readouterr().out.startswith("Correct!")
+    nt.checks.metagene_cosine({"fit": fit, "cosine": 1.0})
+    assert "largest entry off its diagonal" in capsys.readouterr().out
