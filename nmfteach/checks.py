@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["dimensions", "sklearn_orientation", "mixed_sample", "sample_weights", "svd_error", "metagene_cosine",
+           "frobenius_by_hand", "kl_by_hand",
            "verdict"]
 
 
@@ -107,3 +108,35 @@ def metagene_cosine(namespace) -> None:
     ok = np.isscalar(answer) and np.isclose(float(answer), expected, rtol=1e-6)
     verdict(ok, f"the metagenes overlap (cosine {expected:.2f}): NMF does not need them orthogonal, PCA does.",
             "normalise each column of fit.W to length 1, take W.T @ W and the largest entry off its diagonal.")
+
+
+def _small(namespace):
+    names = ("X_small", "W_small", "H_small")
+    values = [_get(namespace, name) for name in names]
+    return None if any(v is None for v in values) else values
+
+
+def frobenius_by_hand(namespace) -> None:
+    """Lesson 03: frob is ½‖X − WH‖² of the lesson's small matrices."""
+    small, answer = _small(namespace), _get(namespace, "frob")
+    if small is None or answer is None:
+        return
+    from .objectives import frobenius
+
+    expected = frobenius(*small)
+    ok = np.isscalar(answer) and np.isclose(float(answer), expected)
+    verdict(ok, f"½‖X − WH‖² = {expected:.4f}; nt.frobenius gives the same.",
+            f"you have {answer}; square every entry of X − W @ H, add them up and halve the sum.")
+
+
+def kl_by_hand(namespace) -> None:
+    """Lesson 03: kl is the generalized KL divergence D(X ‖ WH) of the lesson's small matrices."""
+    small, answer = _small(namespace), _get(namespace, "kl")
+    if small is None or answer is None:
+        return
+    from .objectives import kl_divergence
+
+    expected = kl_divergence(*small)
+    ok = np.isscalar(answer) and np.isclose(float(answer), expected)
+    verdict(ok, f"D(X ‖ WH) = {expected:.4f}; nt.kl_divergence gives the same.",
+            f"you have {answer}; sum X·log(X / WH) − X + WH over all entries (X has no zeros here).")

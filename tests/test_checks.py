@@ -54,3 +54,19 @@ def test_svd_error_and_metagene_cosine(capsys, lecture):
     assert capsys.readouterr().out.startswith("Correct!")
     nt.checks.metagene_cosine({"fit": fit, "cosine": 1.0})
     assert "largest entry off its diagonal" in capsys.readouterr().out
+
+
+def test_objectives_by_hand(capsys):
+    import numpy as np
+
+    X, W, H = np.array([[4.0, 1.0], [2.0, 5.0]]), np.array([[1.0], [2.0]]), np.array([[2.0, 1.5]])
+    space = {"X_small": X, "W_small": W, "H_small": H}
+    nt.checks.frobenius_by_hand({**space, "frob": 0.5 * ((X - W @ H) ** 2).sum()})
+    assert capsys.readouterr().out.startswith("Correct!")
+    nt.checks.frobenius_by_hand({**space, "frob": ((X - W @ H) ** 2).sum()})
+    assert "halve the sum" in capsys.readouterr().out
+    WH = W @ H
+    nt.checks.kl_by_hand({**space, "kl": (X * np.log(X / WH) - X + WH).sum()})
+    assert capsys.readouterr().out.startswith("Correct!")
+    nt.checks.kl_by_hand({"kl": 1.0})
+    assert "no variable `X_small`" in capsys.readouterr().out
