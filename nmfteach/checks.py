@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["dimensions", "sklearn_orientation", "mixed_sample", "sample_weights", "svd_error", "metagene_cosine",
-           "frobenius_by_hand", "kl_by_hand",
+           "frobenius_by_hand", "kl_by_hand", "lee_update", "fastest_method",
            "verdict"]
 
 
@@ -140,3 +140,26 @@ def kl_by_hand(namespace) -> None:
     ok = np.isscalar(answer) and np.isclose(float(answer), expected)
     verdict(ok, f"D(X ‖ WH) = {expected:.4f}; nt.kl_divergence gives the same.",
             f"you have {answer}; sum X·log(X / WH) − X + WH over all entries (X has no zeros here).")
+
+
+def lee_update(namespace) -> None:
+    """Lesson 04: H_new is one Lee-Seung Frobenius update of H0 (no eps): H ⊙ WᵀX ⊘ WᵀWH."""
+    values = [_get(namespace, name) for name in ("X0", "W0", "H0", "H_new")]
+    if any(v is None for v in values):
+        return
+    X, W, H, answer = (np.asarray(v, dtype=float) for v in values)
+    expected = H * (W.T @ X) / (W.T @ W @ H)
+    ok = answer.shape == expected.shape and np.allclose(answer, expected, rtol=1e-10)
+    verdict(ok, "one multiplicative update: every entry of H is multiplied by (WᵀX)/(WᵀWH) ≥ 0, so H stays "
+            "non-negative.", "multiply H0 entry by entry by (W0.T @ X0) and divide by (W0.T @ W0 @ H0).")
+
+
+def fastest_method(namespace) -> None:
+    """Lesson 04: best_method is the race entry with the lowest objective after 100 iterations."""
+    race, answer = _get(namespace, "race"), _get(namespace, "best_method")
+    if race is None or answer is None:
+        return
+    at_100 = {name: fit.history.loc[100] for name, fit in race.items()}
+    expected = min(at_100, key=at_100.get)
+    verdict(answer == expected, f"after 100 iterations {expected!r} is lowest ({at_100[expected]:.2f}).",
+            f"compare race[name].history.loc[100] for every method; {answer!r} is not the smallest.")

@@ -70,3 +70,20 @@ def test_objectives_by_hand(capsys):
     assert capsys.readouterr().out.startswith("Correct!")
     nt.checks.kl_by_hand({"kl": 1.0})
     assert "no variable `X_small`" in capsys.readouterr().out
+
+
+def test_lee_update_and_fastest_method(capsys, lecture):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    X0, W0, H0 = rng.uniform(0, 5, (6, 4)), rng.uniform(0, 1, (6, 2)), rng.uniform(0, 1, (2, 4))
+    space = {"X0": X0, "W0": W0, "H0": H0}
+    nt.checks.lee_update({**space, "H_new": H0 * (W0.T @ X0) / (W0.T @ W0 @ H0)})
+    assert capsys.readouterr().out.startswith("Correct!")
+    nt.checks.lee_update({**space, "H_new": H0})
+    assert capsys.readouterr().out.startswith("Not yet")
+    race = {m: nt.nmf(lecture.X, 3, m, init="nndsvda", max_iter=100, stop="none") for m in ("lee", "anls")}
+    nt.checks.fastest_method({"race": race, "best_method": "anls"})
+    assert capsys.readouterr().out.startswith("Correct!")
+    nt.checks.fastest_method({"race": race, "best_method": "lee"})
+    assert "'lee' is not the smallest" in capsys.readouterr().out
