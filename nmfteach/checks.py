@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["dimensions", "sklearn_orientation", "mixed_sample", "sample_weights", "svd_error", "metagene_cosine",
-           "frobenius_by_hand", "kl_by_hand", "lee_update", "fastest_method",
+           "frobenius_by_hand", "kl_by_hand", "lee_update", "fastest_method", "own_recipe", "recovery",
            "verdict"]
 
 
@@ -163,3 +163,42 @@ def fastest_method(namespace) -> None:
     expected = min(at_100, key=at_100.get)
     verdict(answer == expected, f"after 100 iterations {expected!r} is lowest ({at_100[expected]:.2f}).",
             f"compare race[name].history.loc[100] for every method; {answer!r} is not the smallest.")
+
+
+def own_recipe(namespace) -> None:
+    """Lesson 05: my_W, my_H, my_X follow the lecture's recipe for 40 genes, 12 samples, K = 3."""
+    values = [_get(namespace, name) for name in ("my_W", "my_H", "my_X")]
+    if any(v is None for v in values):
+        return
+    W, H, X = (np.asarray(v, dtype=float) for v in values)
+    problems = []
+    if W.shape != (40, 3) or H.shape != (3, 12) or X.shape != (40, 12):
+        problems.append(f"shapes should be W 40x3, H 3x12, X 40x12 (yours: {W.shape}, {H.shape}, {X.shape})")
+    else:
+        if W.min() < 0 or W.max() > 2:
+            problems.append("W's entries should be uniform on [0, 2]")
+        if not ((H > 0).sum(axis=0) == 1).all():
+            problems.append("each sample (column of H) should use exactly one metagene")
+        elif not list(H.argmax(axis=0)) == [0] * 4 + [1] * 4 + [2] * 4:
+            problems.append("samples 1-4 should use metagene 1, 5-8 metagene 2, 9-12 metagene 3")
+        elif H[H > 0].min() < 1 or H.max() > 2:
+            problems.append("each sample's weight should be uniform on [1, 2]")
+        if X.min() < 0:
+            problems.append("negative values of X should be set to 0")
+        elif not 0.05 < np.std(X - W @ H) < 0.5:
+            problems.append("X should be W @ H plus Gaussian noise with sd 0.2")
+    verdict(not problems, "your data follow the lecture's recipe.", "; ".join(problems) + ".")
+
+
+def recovery(namespace) -> None:
+    """Lesson 05: recovery is the mean, over true metagenes, of the best correlation with a found one."""
+    sim, fit, answer = _get(namespace, "sim"), _get(namespace, "fit"), _get(namespace, "recovery")
+    if sim is None or fit is None or answer is None:
+        return
+    K = sim.W.shape[1]
+    corr = np.corrcoef(np.asarray(sim.W).T, np.asarray(fit.W).T)[:K, K:]
+    expected = corr.max(axis=1).mean()
+    ok = np.isscalar(answer) and np.isclose(float(answer), expected)
+    verdict(ok, f"recovery {expected:.3f}: each true metagene has a close match among those found.",
+            "correlate every true metagene (column of sim.W) with every found one (column of fit.W), take the "
+            "best match of each true metagene, then the mean.")

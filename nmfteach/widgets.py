@@ -24,7 +24,7 @@ from .plotting import OKABE_ITO, consensus_map, convergence_plot, styled, survey
 from .rank import rank_survey
 from .simulate import simulate_expression
 
-__all__ = ["Explorer", "mixing_explorer", "rank_explorer", "convergence_explorer", "noise_explorer",
+__all__ = ["Explorer", "slider", "mixing_explorer", "rank_explorer", "convergence_explorer", "noise_explorer",
            "rank_choice_explorer"]
 
 
@@ -64,7 +64,8 @@ def _png(figure, dpi=80) -> bytes:
     return buffer.getvalue()
 
 
-def _slider(description, value, low, high, step=1, continuous=False, kind=w.IntSlider):
+def slider(description, value, low, high, step=1, continuous=False, kind=w.IntSlider):
+    """A labelled slider for an Explorer; ``continuous=False`` (redraw on release) where a fit runs."""
     return kind(value=value, min=low, max=high, step=step, description=description, continuous_update=continuous,
                 style={"description_width": "initial"})
 
@@ -80,7 +81,7 @@ TOY_PROGRAMS = pd.DataFrame(
 
 def mixing_explorer(W=TOY_PROGRAMS):
     """One sample x = W h built from metagenes: a slider per metagene sets its weight h_k."""
-    controls = {name: _slider(name, 1.0 if k == 0 else 0.0, 0.0, 2.0, 0.1, True, w.FloatSlider)
+    controls = {name: slider(name, 1.0 if k == 0 else 0.0, 0.0, 2.0, 0.1, True, w.FloatSlider)
                 for k, name in enumerate(W.columns)}
 
     @styled
@@ -105,7 +106,7 @@ def mixing_explorer(W=TOY_PROGRAMS):
 
 def rank_explorer(X, classes=None, ranks=(2, 6), methods=("brunet", "lee", "hals", "anls"), nrun=1):
     """Fit X with the chosen K, seed and method; show W and H (clustered) and the clusters."""
-    controls = {"rank": _slider("K", 3, *ranks), "seed": _slider("seed", 1, 0, 50),
+    controls = {"rank": slider("K", 3, *ranks), "seed": slider("seed", 1, 0, 50),
                 "method": w.Dropdown(options=list(methods), value=methods[0], description="method")}
     cache = {}
 
@@ -141,7 +142,7 @@ def convergence_explorer(X, rank=3, methods=("lee", "hals", "anls", "pgd"), max_
     controls = {"init": w.Dropdown(options=["random", "nndsvd", "nndsvda"], value="nndsvda", description="init"),
                 "methods": w.SelectMultiple(options=list(methods), value=tuple(methods), description="methods",
                                             rows=len(methods)),
-                "seed": _slider("seed", 1, 0, 50)}
+                "seed": slider("seed", 1, 0, 50)}
     cache = {}
 
     @styled
@@ -165,8 +166,8 @@ def convergence_explorer(X, rank=3, methods=("lee", "hals", "anls", "pgd"), max_
 def noise_explorer(n_genes=300, n_samples=30, true_rank=3, seed=123):
     """Simulate the lecture's data with more or less noise, fit K metagenes, and see how well
     the true metagenes and clusters are recovered."""
-    controls = {"noise_sd": _slider("noise sd", 0.2, 0.0, 3.0, 0.1, False, w.FloatSlider),
-                "rank": _slider("K fitted", true_rank, 2, 6)}
+    controls = {"noise_sd": slider("noise sd", 0.2, 0.0, 3.0, 0.1, False, w.FloatSlider),
+                "rank": slider("K fitted", true_rank, 2, 6)}
     cache = {}
 
     @styled

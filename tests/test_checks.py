@@ -87,3 +87,25 @@ def test_lee_update_and_fastest_method(capsys, lecture):
     assert capsys.readouterr().out.startswith("Correct!")
     nt.checks.fastest_method({"race": race, "best_method": "lee"})
     assert "'lee' is not the smallest" in capsys.readouterr().out
+
+
+def test_own_recipe_and_recovery(capsys, lecture):
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    W = rng.uniform(0, 2, size=(40, 3))
+    H = np.zeros((3, 12))
+    H[np.repeat([0, 1, 2], 4), np.arange(12)] = rng.uniform(1, 2, size=12)
+    X = np.maximum(W @ H + rng.normal(0, 0.2, size=(40, 12)), 0)
+    nt.checks.own_recipe({"my_W": W, "my_H": H, "my_X": X})
+    assert capsys.readouterr().out.startswith("Correct!")
+    nt.checks.own_recipe({"my_W": W, "my_H": H[:, ::-1], "my_X": X})
+    assert "samples 1-4 should use metagene 1" in capsys.readouterr().out
+    nt.checks.own_recipe({"my_W": W, "my_H": H, "my_X": W @ H - 1})
+    assert "negative values of X" in capsys.readouterr().out
+    fit = nt.nmf(lecture.X, 3, "hals", seed=1)
+    corr = np.corrcoef(lecture.W.to_numpy().T, fit.W.to_numpy().T)[:3, 3:]
+    nt.checks.recovery({"sim": lecture, "fit": fit, "recovery": corr.max(axis=1).mean()})
+    assert capsys.readouterr().out.startswith("Correct!")
+    nt.checks.recovery({"sim": lecture, "fit": fit, "recovery": 0.1})
+    assert capsys.readouterr().out.startswith("Not yet")
