@@ -11,6 +11,7 @@ import numpy as np
 
 __all__ = ["dimensions", "sklearn_orientation", "mixed_sample", "sample_weights", "svd_error", "metagene_cosine",
            "frobenius_by_hand", "kl_by_hand", "lee_update", "fastest_method", "own_recipe", "recovery",
+           "cluster_table", "top_gene",
            "verdict"]
 
 
@@ -202,3 +203,26 @@ def recovery(namespace) -> None:
     verdict(ok, f"recovery {expected:.3f}: each true metagene has a close match among those found.",
             "correlate every true metagene (column of sim.W) with every found one (column of fit.W), take the "
             "best match of each true metagene, then the mean.")
+
+
+def cluster_table(namespace) -> None:
+    """Lesson 06: table is the cross table of true groups (rows) against predicted clusters (columns)."""
+    sim, fit, table = _get(namespace, "sim"), _get(namespace, "fit"), _get(namespace, "table")
+    if sim is None or fit is None or table is None:
+        return
+    import pandas as pd
+
+    expected = pd.crosstab(sim.labels, fit.predict())
+    ok = np.shape(table) == expected.shape and np.array_equal(np.asarray(table), expected.to_numpy())
+    verdict(ok, "each true group lands in its own cluster: a perfect match up to the clusters' numbering.",
+            "use pd.crosstab(sim.labels, fit.predict()): true groups as rows, predicted clusters as columns.")
+
+
+def top_gene(namespace) -> None:
+    """Lesson 06: top_gene is the gene with the largest loading in metagene NMF1 of fit."""
+    fit, answer = _get(namespace, "fit"), _get(namespace, "top_gene")
+    if fit is None or answer is None:
+        return
+    expected = fit.W["NMF1"].idxmax()
+    verdict(answer == expected, f"{expected} has the largest loading in NMF1.",
+            f"{answer!r} is not it; look for the index of the largest value in the column fit.W['NMF1'].")

@@ -109,3 +109,18 @@ def test_own_recipe_and_recovery(capsys, lecture):
     assert capsys.readouterr().out.startswith("Correct!")
     nt.checks.recovery({"sim": lecture, "fit": fit, "recovery": 0.1})
     assert capsys.readouterr().out.startswith("Not yet")
+
+
+def test_cluster_table_and_top_gene(capsys, lecture):
+    import pandas as pd
+
+    fit = nt.nmf(lecture.X, 3, "hals", seed=1)
+    space = {"sim": lecture, "fit": fit}
+    nt.checks.cluster_table({**space, "table": pd.crosstab(lecture.labels, fit.predict())})
+    assert capsys.readouterr().out.startswith("Correct!")
+    nt.checks.cluster_table({**space, "table": pd.crosstab(fit.predict(), lecture.labels).iloc[:, ::-1]})
+    assert capsys.readouterr().out.startswith("Not yet")
+    nt.checks.top_gene({"fit": fit, "top_gene": fit.W["NMF1"].idxmax()})
+    assert capsys.readouterr().out.startswith("Correct!")
+    nt.checks.top_gene({"fit": fit, "top_gene": "Gene_0"})
+    assert "'Gene_0' is not it" in capsys.readouterr().out
