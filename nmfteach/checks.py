@@ -11,7 +11,7 @@ import numpy as np
 
 __all__ = ["dimensions", "sklearn_orientation", "mixed_sample", "sample_weights", "svd_error", "metagene_cosine",
            "frobenius_by_hand", "kl_by_hand", "lee_update", "fastest_method", "own_recipe", "recovery",
-           "cluster_table", "top_gene",
+           "cluster_table", "top_gene", "cophenetic_choice", "holdout_choice",
            "verdict"]
 
 
@@ -226,3 +226,23 @@ def top_gene(namespace) -> None:
     expected = fit.W["NMF1"].idxmax()
     verdict(answer == expected, f"{expected} has the largest loading in NMF1.",
             f"{answer!r} is not it; look for the index of the largest value in the column fit.W['NMF1'].")
+
+
+def _survey_choice(namespace, name, column, best, what):
+    survey, answer = _get(namespace, "survey"), _get(namespace, name)
+    if survey is None or answer is None:
+        return
+    table = survey.loc["original"] if "data" in (survey.index.names or []) else survey
+    expected = getattr(table[column], best)()
+    verdict(answer == expected, f"K = {expected} has the {what} {column} ({table.loc[expected, column]:.4f}).",
+            f"K = {answer} is not it; look at survey.loc['original', '{column}'] and take its {best}.")
+
+
+def cophenetic_choice(namespace) -> None:
+    """Lesson 07: best_by_cophenetic is the K with the highest cophenetic correlation in survey."""
+    _survey_choice(namespace, "best_by_cophenetic", "cophenetic", "idxmax", "highest")
+
+
+def holdout_choice(namespace) -> None:
+    """Lesson 07: best_by_holdout is the K with the lowest held-out error in survey."""
+    _survey_choice(namespace, "best_by_holdout", "holdout_mse", "idxmin", "lowest")

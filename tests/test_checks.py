@@ -124,3 +124,11 @@ def test_cluster_table_and_top_gene(capsys, lecture):
     assert capsys.readouterr().out.startswith("Correct!")
     nt.checks.top_gene({"fit": fit, "top_gene": "Gene_0"})
     assert "'Gene_0' is not it" in capsys.readouterr().out
+
+
+def test_survey_choices(capsys, lecture):
+    survey = nt.rank_survey(lecture.X, [2, 3, 4], nrun=3, seed=1, method="hals", holdout=0.1)
+    nt.checks.cophenetic_choice({"survey": survey, "best_by_cophenetic": survey["cophenetic"].idxmax()})
+    assert capsys.readouterr().out.startswith("Correct!")
+    nt.checks.holdout_choice({"survey": survey, "best_by_holdout": 99})
+    assert "K = 99 is not it" in capsys.readouterr().out
