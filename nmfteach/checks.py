@@ -11,7 +11,7 @@ import numpy as np
 
 __all__ = ["dimensions", "sklearn_orientation", "mixed_sample", "sample_weights", "svd_error", "metagene_cosine",
            "frobenius_by_hand", "kl_by_hand", "lee_update", "fastest_method", "own_recipe", "recovery",
-           "cluster_table", "top_gene", "cophenetic_choice", "holdout_choice",
+           "cluster_table", "top_gene", "cophenetic_choice", "holdout_choice", "golub_purity", "aml_metagene",
            "verdict"]
 
 
@@ -246,3 +246,27 @@ def cophenetic_choice(namespace) -> None:
 def holdout_choice(namespace) -> None:
     """Lesson 07: best_by_holdout is the K with the lowest held-out error in survey."""
     _survey_choice(namespace, "best_by_holdout", "holdout_mse", "idxmin", "lowest")
+
+
+def golub_purity(namespace) -> None:
+    """Lesson 09: purity_k3 is the purity of the K = 3 clusters against the Golub subtypes."""
+    fits, golub, answer = _get(namespace, "fits"), _get(namespace, "golub"), _get(namespace, "purity_k3")
+    if fits is None or golub is None or answer is None:
+        return
+    from .consensus import purity
+
+    expected = purity(np.asarray(fits[3].predict()), golub.samples["subtype"].to_numpy())
+    ok = np.isscalar(answer) and np.isclose(float(answer), expected)
+    verdict(ok, f"purity {expected:.3f}: {round(expected * 38)} of the 38 samples sit in their subtype's cluster.",
+            "use nt.purity(fits[3].predict(), golub.samples['subtype']).")
+
+
+def aml_metagene(namespace) -> None:
+    """Lesson 09: aml is the metagene (cluster number) that the AML samples use."""
+    fits, golub, answer = _get(namespace, "fits"), _get(namespace, "golub"), _get(namespace, "aml")
+    if fits is None or golub is None or answer is None:
+        return
+    clusters = fits[3].predict()
+    expected = clusters[golub.samples["subtype"] == "AML"].mode().iloc[0]
+    verdict(answer == expected, f"the AML samples use metagene {expected}.",
+            "take the most common predicted cluster among the samples whose subtype is 'AML'.")

@@ -76,9 +76,10 @@ def rank_survey(X, ranks=range(2, 7), method="brunet", nrun=30, seed=None, class
         warnings.warn("rank_survey with nrun=1: stability (cophenetic, dispersion, consensus silhouette) needs "
                       "several runs per K, so those columns are NaN. Use nrun=30 or so.", stacklevel=2)
     seed = int(np.random.SeedSequence().entropy % 2**63) if seed is None else rng_seed(seed)
-    data = {"original": A}
+    original = A if rows is None else pd.DataFrame(A, index=rows, columns=cols)   # fits keep X's labels
+    data = {"original": original}
     if randomized:
-        data["randomized"] = randomize(A, seed=seed)
+        data["randomized"] = randomize(original, seed=seed)
     records, fits = [], {}
     for name, values in data.items():
         for k in ranks:

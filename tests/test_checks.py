@@ -132,3 +132,17 @@ def test_survey_choices(capsys, lecture):
     assert capsys.readouterr().out.startswith("Correct!")
     nt.checks.holdout_choice({"survey": survey, "best_by_holdout": 99})
     assert "K = 99 is not it" in capsys.readouterr().out
+
+
+def test_golub_checks(capsys, golub):
+    fit = nt.nmf(golub.X, 3, "brunet", nrun=2, seed=1, max_iter=200, stop="none")
+    space = {"fits": {3: fit}, "golub": golub}
+    nt.checks.golub_purity({**space, "purity_k3": nt.purity(fit.predict(), golub.samples["subtype"])})
+    assert capsys.readouterr().out.startswith("Correct!")
+    nt.checks.golub_purity({**space, "purity_k3": 2.0})
+    assert capsys.readouterr().out.startswith("Not yet")
+    aml = fit.predict()[golub.samples["subtype"] == "AML"].mode().iloc[0]
+    nt.checks.aml_metagene({**space, "aml": aml})
+    assert capsys.readouterr().out.startswith("Correct!")
+    nt.checks.aml_metagene({**space, "aml": 99})
+    assert capsys.readouterr().out.startswith("Not yet")

@@ -94,3 +94,10 @@ def test_holdout_error_and_bad_input(lecture):
         nt.nmf(lecture.X, 3, "masked_kl", mask=np.ones((2, 2)))
     with pytest.raises(ValueError, match="missing"):
         nt.nmf(np.array([[1.0, np.nan], [2.0, 3.0]]), 1, "brunet")
+
+
+def test_survey_fits_keep_the_labels_of_x(lecture):
+    table, fits = nt.rank_survey(lecture.X, [2, 3], nrun=2, seed=1, method="hals", return_fits=True)
+    assert set(fits) == {2, 3}
+    assert fits[3].W.index.equals(lecture.X.index) and fits[3].H.columns.equals(lecture.X.columns)
+    assert table.loc[3, "nrun"] == 2
