@@ -19,6 +19,11 @@ def verdict(ok: bool, right: str, wrong: str) -> None:
     print(("Correct! " + right) if ok else ("Not yet: " + wrong))
 
 
+def _close(answer, expected, rtol=1e-6) -> bool:
+    """Is the answer one number, equal to the expected one up to rounding?"""
+    return bool(np.isscalar(answer) and np.isclose(float(answer), expected, rtol=rtol))
+
+
 def _get(namespace, name):
     if name not in namespace:
         print(f"Not yet: there is no variable `{name}`; run your solution cell first.")
@@ -91,8 +96,7 @@ def svd_error(namespace) -> None:
     X = lecture_example().X.to_numpy()
     U, s, Vt = np.linalg.svd(X, full_matrices=False)
     expected = np.linalg.norm(X - (U[:, :3] * s[:3]) @ Vt[:3]) / np.linalg.norm(X)
-    ok = np.isscalar(answer) and np.isclose(float(answer), expected, rtol=1e-6)
-    verdict(ok, f"the truncated SVD leaves {expected:.4f} of ‖X‖ unexplained; no rank-3 factorization does better.",
+    verdict(_close(answer, expected), f"the truncated SVD leaves {expected:.4f} of ‖X‖ unexplained; no rank-3 factorization does better.",
             "keep the first 3 singular triplets of X itself (not centred): U[:, :3] * s[:3] @ Vt[:3], then "
             "divide ‖X − that‖ by ‖X‖ (np.linalg.norm).")
 
@@ -106,8 +110,7 @@ def metagene_cosine(namespace) -> None:
     unit = W / np.linalg.norm(W, axis=0)
     gram = unit.T @ unit
     expected = np.max(gram[~np.eye(len(gram), dtype=bool)])
-    ok = np.isscalar(answer) and np.isclose(float(answer), expected, rtol=1e-6)
-    verdict(ok, f"the metagenes overlap (cosine {expected:.2f}): NMF does not need them orthogonal, PCA does.",
+    verdict(_close(answer, expected), f"the metagenes overlap (cosine {expected:.2f}): NMF does not need them orthogonal, PCA does.",
             "normalise each column of fit.W to length 1, take W.T @ W and the largest entry off its diagonal.")
 
 
@@ -117,30 +120,30 @@ def _small(namespace):
     return None if any(v is None for v in values) else values
 
 
-def frobenius_by_hand(namespace) -> None:
-    """Lesson 03: frob is ½‖X − WH‖² of the lesson's small matrices."""
-    small, answer = _small(namespace), _get(namespace, "frob")
+def _by_hand(namespace, name, objective, formula, hint):
+    """Compare the student's ``name`` with ``objective`` of the lesson's small matrices."""
+    small, answer = _small(namespace), _get(namespace, name)
     if small is None or answer is None:
         return
+    expected = objective(*small)
+    verdict(_close(answer, expected), f"{formula} = {expected:.4f}; nmfteach gives the same.",
+            f"you have {answer}; {hint}")
+
+
+def frobenius_by_hand(namespace) -> None:
+    """Lesson 03: frob is ½‖X − WH‖² of the lesson's small matrices."""
     from .objectives import frobenius
 
-    expected = frobenius(*small)
-    ok = np.isscalar(answer) and np.isclose(float(answer), expected)
-    verdict(ok, f"½‖X − WH‖² = {expected:.4f}; nt.frobenius gives the same.",
-            f"you have {answer}; square every entry of X − W @ H, add them up and halve the sum.")
+    _by_hand(namespace, "frob", frobenius, "½‖X − WH‖²",
+             "square every entry of X − W @ H, add them up and halve the sum.")
 
 
 def kl_by_hand(namespace) -> None:
     """Lesson 03: kl is the generalized KL divergence D(X ‖ WH) of the lesson's small matrices."""
-    small, answer = _small(namespace), _get(namespace, "kl")
-    if small is None or answer is None:
-        return
     from .objectives import kl_divergence
 
-    expected = kl_divergence(*small)
-    ok = np.isscalar(answer) and np.isclose(float(answer), expected)
-    verdict(ok, f"D(X ‖ WH) = {expected:.4f}; nt.kl_divergence gives the same.",
-            f"you have {answer}; sum X·log(X / WH) − X + WH over all entries (X has no zeros here).")
+    _by_hand(namespace, "kl", kl_divergence, "D(X ‖ WH)",
+             "sum X·log(X / WH) − X + WH over all entries (X has no zeros here).")
 
 
 def lee_update(namespace) -> None:
@@ -199,8 +202,7 @@ def recovery(namespace) -> None:
     K = sim.W.shape[1]
     corr = np.corrcoef(np.asarray(sim.W).T, np.asarray(fit.W).T)[:K, K:]
     expected = corr.max(axis=1).mean()
-    ok = np.isscalar(answer) and np.isclose(float(answer), expected)
-    verdict(ok, f"recovery {expected:.3f}: each true metagene has a close match among those found.",
+    verdict(_close(answer, expected), f"recovery {expected:.3f}: each true metagene has a close match among those found.",
             "correlate every true metagene (column of sim.W) with every found one (column of fit.W), take the "
             "best match of each true metagene, then the mean.")
 
@@ -256,8 +258,7 @@ def golub_purity(namespace) -> None:
     from .consensus import purity
 
     expected = purity(np.asarray(fits[3].predict()), golub.samples["subtype"].to_numpy())
-    ok = np.isscalar(answer) and np.isclose(float(answer), expected)
-    verdict(ok, f"purity {expected:.3f}: {round(expected * 38)} of the 38 samples sit in their subtype's cluster.",
+    verdict(_close(answer, expected), f"purity {expected:.3f}: {round(expected * 38)} of the 38 samples sit in their subtype's cluster.",
             "use nt.purity(fits[3].predict(), golub.samples['subtype']).")
 
 
