@@ -42,7 +42,8 @@ class SimulatedExpression:
 
 
 def simulate_expression(n_genes=300, n_samples=30, rank=3, noise_sd=0.2, seed=None, membership="hard",
-                        concentration=0.3, noise="gaussian", depth=50.0, dispersion=0.2) -> SimulatedExpression:
+                        concentration=0.3, noise="gaussian", depth=50.0, dispersion=0.2,
+                        library_sizes=None) -> SimulatedExpression:
     """Simulate genes x samples expression from K metagenes (the lecture's recipe by default).
 
     membership: "hard" (each sample uses one metagene, weight U[1, 2]) or "soft" (each sample
@@ -52,6 +53,8 @@ def simulate_expression(n_genes=300, n_samples=30, rank=3, noise_sd=0.2, seed=No
         depth·WH) or "negative_binomial" (counts with mean μ = depth·WH and variance
         μ + dispersion·μ², drawn as a gamma-Poisson mixture). ``noise_sd`` is used only by
         "gaussian".
+    library_sizes: for the count models, one positive factor per sample multiplying its mean
+        (sequencing depth differs between samples, as in real RNA-seq); None means all 1.
     """
     check_choice(membership, ("hard", "soft"), "membership")
     check_choice(noise, NOISE_MODELS, "noise model")
@@ -62,6 +65,12 @@ def simulate_expression(n_genes=300, n_samples=30, rank=3, noise_sd=0.2, seed=No
         raise ValueError(f"rank ({rank}) cannot exceed n_samples ({n_samples}): every cluster needs a sample.")
     if noise_sd < 0 or depth <= 0 or dispersion < 0 or concentration <= 0:
         raise ValueError("noise_sd and dispersion must be >= 0, depth and concentration > 0.")
+    if library_sizes is None:
+        library_sizes = np.ones(n_samples)
+    library_sizes = np.asarray(library_sizes, dtype=float)
+    if library_sizes.shape != (n_samples,) or not (library_sizes > 0).all():
+        raise ValueError(f"library_sizes must hold one positive factor per sample ({n_samples}); got shape "
+                         f"{library_sizes.shape}.")
     rng = np.random.default_rng(rng_seed(seed))
 
     W = rng.uniform(0.0, 2.0, size=(n_genes, rank))
@@ -77,9 +86,9 @@ def simulate_expression(n_genes=300, n_samples=30, rank=3, noise_sd=0.2, seed=No
     if noise == "gaussian":
         X = np.maximum(mean + rng.normal(0.0, noise_sd, size=mean.shape), 0.0)
     elif noise == "poisson":
-        X = rng.poisson(depth * mean).astype(float)
+        X = rng.poisson(depth * mean * library_sizes).astype(float)
     else:
-        mu = depth * mean
+        mu = depth * mean * library_sizes
         shape = 1.0 / dispersion if dispersion > 0 else np.inf
         rate = rng.gamma(shape, mu / shape) if dispersion > 0 else mu
         X = rng.poisson(rate).astype(float)
@@ -94,4 +103,4 @@ def simulate_expression(n_genes=300, n_samples=30, rank=3, noise_sd=0.2, seed=No
         labels=pd.Series(groups + 1, index=samples, name="true_cluster"),
         settings=dict(n_genes=n_genes, n_samples=n_samples, rank=rank, noise_sd=noise_sd, seed=seed,
                       membership=membership, concentration=concentration, noise=noise, depth=depth,
-                      dispersion=dispersion))
+                      dispersion=dispersion, library_sizes=library_sizes))

@@ -65,3 +65,16 @@ def test_count_noise(noise):
 def test_bad_settings(kwargs, error):
     with pytest.raises(error):
         nt.simulate_expression(**kwargs)
+
+
+def test_library_sizes_scale_the_counts():
+    sizes = np.array([0.5, 1.0, 2.0] * 10)
+    sim = nt.simulate_expression(n_genes=2000, n_samples=30, seed=0, noise="poisson", depth=20, library_sizes=sizes)
+    totals = sim.X.sum(axis=0).to_numpy()
+    expected = 20 * sizes * (sim.W @ sim.H).sum(axis=0).to_numpy()
+    np.testing.assert_allclose(totals, expected, rtol=0.05)
+    np.testing.assert_array_equal(sim.settings["library_sizes"], sizes)
+    same = nt.simulate_expression(n_genes=50, n_samples=6, seed=0, noise="poisson")
+    assert (same.settings["library_sizes"] == 1).all()
+    with pytest.raises(ValueError, match="one positive factor per sample"):
+        nt.simulate_expression(n_samples=6, noise="poisson", library_sizes=[1, 2])
