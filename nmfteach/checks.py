@@ -12,6 +12,7 @@ import numpy as np
 __all__ = ["dimensions", "sklearn_orientation", "mixed_sample", "sample_weights", "svd_error", "metagene_cosine",
            "frobenius_by_hand", "kl_by_hand", "lee_update", "fastest_method", "own_recipe", "recovery",
            "cluster_table", "top_gene", "cophenetic_choice", "holdout_choice", "golub_purity", "aml_metagene",
+           "proportions", "log_cpm",
            "verdict"]
 
 
@@ -271,3 +272,32 @@ def aml_metagene(namespace) -> None:
     expected = clusters[golub.samples["subtype"] == "AML"].mode().iloc[0]
     verdict(answer == expected, f"the AML samples use metagene {expected}.",
             "take the most common predicted cluster among the samples whose subtype is 'AML'.")
+
+
+def proportions(namespace) -> None:
+    """Lesson 10: props are the mixing proportions of the bulk samples, found by NNLS, summing to 1."""
+    signatures, bulk, answer = (_get(namespace, n) for n in ("signatures", "bulk", "props"))
+    if signatures is None or bulk is None or answer is None:
+        return
+    from .algorithms import nnls
+
+    S, B = np.asarray(signatures, dtype=float), np.asarray(bulk, dtype=float)
+    raw = nnls(S.T @ S, S.T @ B)
+    expected = raw / raw.sum(axis=0)
+    answer = np.asarray(answer, dtype=float)
+    ok = answer.shape == expected.shape and np.allclose(answer, expected, atol=1e-6)
+    verdict(ok, "each bulk sample's proportions, non-negative and summing to 1.",
+            "solve nt.nnls(S.T @ S, S.T @ bulk) with S the signatures, then divide each column by its sum.")
+
+
+def log_cpm(namespace) -> None:
+    """Lesson 10: logcpm is log2(counts per million + 1) of the matrix counts (samples in columns)."""
+    counts, answer = _get(namespace, "counts"), _get(namespace, "logcpm")
+    if counts is None or answer is None:
+        return
+    C = np.asarray(counts, dtype=float)
+    expected = np.log2(C / C.sum(axis=0) * 1e6 + 1)
+    answer = np.asarray(answer, dtype=float)
+    ok = answer.shape == expected.shape and np.allclose(answer, expected)
+    verdict(ok, "counts scaled to one million per sample, then log2(· + 1).",
+            "divide each column (sample) by its total, multiply by 1e6, add 1 and take np.log2.")

@@ -146,3 +146,21 @@ def test_golub_checks(capsys, golub):
     assert capsys.readouterr().out.startswith("Correct!")
     nt.checks.aml_metagene({**space, "aml": 99})
     assert capsys.readouterr().out.startswith("Not yet")
+
+
+def test_proportions_and_log_cpm(capsys):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    S = rng.uniform(0, 2, (30, 3))
+    props = rng.dirichlet(np.ones(3), size=5).T
+    bulk = S @ props
+    nt.checks.proportions({"signatures": S, "bulk": bulk, "props": props})
+    assert capsys.readouterr().out.startswith("Correct!")
+    nt.checks.proportions({"signatures": S, "bulk": bulk, "props": props * 2})
+    assert capsys.readouterr().out.startswith("Not yet")
+    counts = rng.poisson(5, (20, 4)).astype(float) + 1
+    nt.checks.log_cpm({"counts": counts, "logcpm": np.log2(counts / counts.sum(axis=0) * 1e6 + 1)})
+    assert capsys.readouterr().out.startswith("Correct!")
+    nt.checks.log_cpm({"counts": counts, "logcpm": np.log2(counts + 1)})
+    assert "multiply by 1e6" in capsys.readouterr().out
