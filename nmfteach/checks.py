@@ -25,27 +25,36 @@ def _close(answer, expected, rtol=1e-6) -> bool:
     return bool(np.isscalar(answer) and np.isclose(float(answer), expected, rtol=rtol))
 
 
-def _get(namespace, name):
-    if name not in namespace:
+def _fetch(namespace, *names):
+    """The notebook variables ``names``, or None (saying which are missing) if any is not there."""
+    missing = [name for name in names if name not in namespace]
+    for name in missing:
         print(f"Not yet: there is no variable `{name}`; run your solution cell first.")
-        return None
-    return namespace[name]
+    return None if missing else tuple(namespace[name] for name in names)
+
+
+def _same_array(answer, expected, **tolerance) -> bool:
+    """Does the answer have the expected shape and (up to rounding) the expected values?"""
+    answer = np.asarray(answer, dtype=float)
+    return answer.shape == expected.shape and bool(np.allclose(answer, expected, **tolerance))
 
 
 def dimensions(namespace) -> None:
     """Lesson 00: G and S are the numbers of genes and samples of the lecture's example."""
-    G, S = _get(namespace, "G"), _get(namespace, "S")
-    if G is None or S is None:
+    found = _fetch(namespace, "G", "S")
+    if found is None:
         return
+    G, S = found
     verdict((G, S) == (300, 30), "The lecture's example has G = 300 genes (rows) and S = 30 samples "
                    "(columns).", f"you have G = {G}, S = {S}. Genes are the rows of X: look at X.shape.")
 
 
 def sklearn_orientation(namespace) -> None:
     """Lesson 00: X_sklearn is the lecture's X in scikit-learn's orientation (samples x genes)."""
-    X_sklearn = _get(namespace, "X_sklearn")
-    if X_sklearn is None:
+    found = _fetch(namespace, "X_sklearn")
+    if found is None:
         return
+    (X_sklearn,) = found
     from .datasets import lecture_example
 
     X = lecture_example().X
@@ -64,12 +73,12 @@ def _toy():
 
 def mixed_sample(namespace) -> None:
     """Lesson 01: x is the sample made of 2 parts immune and 0.5 part cell cycle."""
-    x = _get(namespace, "x")
-    if x is None:
+    found = _fetch(namespace, "x")
+    if found is None:
         return
     expected = _toy().to_numpy() @ np.array([2.0, 0.5])
-    answer = np.asarray(x, dtype=float).ravel()
-    ok = answer.shape == expected.shape and np.allclose(answer, expected)
+    answer = np.asarray(found[0], dtype=float).ravel()
+    ok = _same_array(answer, expected)
     hint = (f"x should have one value per gene ({len(expected)}); yours has {answer.size}." if answer.shape !=
             expected.shape else "multiply each program by its weight and add them: W @ [2, 0.5].")
     verdict(ok, "x = 2 · immune + 0.5 · cell cycle, an additive mixture of the two programs.", hint)
@@ -77,55 +86,54 @@ def mixed_sample(namespace) -> None:
 
 def sample_weights(namespace) -> None:
     """Lesson 01: h4 are the weights of sample 4 of the toy data, found by non-negative least squares."""
-    h4 = _get(namespace, "h4")
-    if h4 is None:
+    found = _fetch(namespace, "h4")
+    if found is None:
         return
-    answer = np.asarray(h4, dtype=float).ravel()
+    answer = np.asarray(found[0], dtype=float).ravel()
     expected = np.array([0.5, 1.5])
-    ok = answer.shape == expected.shape and np.allclose(answer, expected, atol=1e-6)
-    verdict(ok, "sample 4 uses 0.5 of the immune program and 1.5 of the cell-cycle program.",
+    verdict(_same_array(answer, expected, atol=1e-6),
+            "sample 4 uses 0.5 of the immune program and 1.5 of the cell-cycle program.",
             f"you found {np.round(answer, 3)}; solve nt.nnls(W.T @ W, W.T @ X[:, [3]]) for the 4th sample.")
 
 
 def svd_error(namespace) -> None:
     """Lesson 02: svd_error is the relative error ‖X − X₃‖/‖X‖ of the best rank-3 approximation."""
-    answer = _get(namespace, "svd_error")
-    if answer is None:
+    found = _fetch(namespace, "svd_error")
+    if found is None:
         return
+    (answer,) = found
     from .datasets import lecture_example
 
     X = lecture_example().X.to_numpy()
     U, s, Vt = np.linalg.svd(X, full_matrices=False)
     expected = np.linalg.norm(X - (U[:, :3] * s[:3]) @ Vt[:3]) / np.linalg.norm(X)
-    verdict(_close(answer, expected), f"the truncated SVD leaves {expected:.4f} of ‖X‖ unexplained; no rank-3 factorization does better.",
+    verdict(_close(answer, expected),
+            f"the truncated SVD leaves {expected:.4f} of ‖X‖ unexplained; no rank-3 factorization does better.",
             "keep the first 3 singular triplets of X itself (not centred): U[:, :3] * s[:3] @ Vt[:3], then "
             "divide ‖X − that‖ by ‖X‖ (np.linalg.norm).")
 
 
 def metagene_cosine(namespace) -> None:
     """Lesson 02: cosine is the largest cosine similarity between two different metagenes of fit."""
-    answer, fit = _get(namespace, "cosine"), _get(namespace, "fit")
-    if answer is None or fit is None:
+    found = _fetch(namespace, "cosine", "fit")
+    if found is None:
         return
+    answer, fit = found
     W = np.asarray(fit.W)
     unit = W / np.linalg.norm(W, axis=0)
     gram = unit.T @ unit
     expected = np.max(gram[~np.eye(len(gram), dtype=bool)])
-    verdict(_close(answer, expected), f"the metagenes overlap (cosine {expected:.2f}): NMF does not need them orthogonal, PCA does.",
+    verdict(_close(answer, expected),
+            f"the metagenes overlap (cosine {expected:.2f}): NMF does not need them orthogonal, PCA does.",
             "normalise each column of fit.W to length 1, take W.T @ W and the largest entry off its diagonal.")
-
-
-def _small(namespace):
-    names = ("X_small", "W_small", "H_small")
-    values = [_get(namespace, name) for name in names]
-    return None if any(v is None for v in values) else values
 
 
 def _by_hand(namespace, name, objective, formula, hint):
     """Compare the student's ``name`` with ``objective`` of the lesson's small matrices."""
-    small, answer = _small(namespace), _get(namespace, name)
-    if small is None or answer is None:
+    found = _fetch(namespace, "X_small", "W_small", "H_small", name)
+    if found is None:
         return
+    *small, answer = found
     expected = objective(*small)
     verdict(_close(answer, expected), f"{formula} = {expected:.4f}; nmfteach gives the same.",
             f"you have {answer}; {hint}")
@@ -149,21 +157,22 @@ def kl_by_hand(namespace) -> None:
 
 def lee_update(namespace) -> None:
     """Lesson 04: H_new is one Lee-Seung Frobenius update of H0 (no eps): H ⊙ WᵀX ⊘ WᵀWH."""
-    values = [_get(namespace, name) for name in ("X0", "W0", "H0", "H_new")]
-    if any(v is None for v in values):
+    found = _fetch(namespace, "X0", "W0", "H0", "H_new")
+    if found is None:
         return
-    X, W, H, answer = (np.asarray(v, dtype=float) for v in values)
+    X, W, H, answer = (np.asarray(v, dtype=float) for v in found)
     expected = H * (W.T @ X) / (W.T @ W @ H)
-    ok = answer.shape == expected.shape and np.allclose(answer, expected, rtol=1e-10)
-    verdict(ok, "one multiplicative update: every entry of H is multiplied by (WᵀX)/(WᵀWH) ≥ 0, so H stays "
-            "non-negative.", "multiply H0 entry by entry by (W0.T @ X0) and divide by (W0.T @ W0 @ H0).")
+    verdict(_same_array(answer, expected, rtol=1e-10),
+            "one multiplicative update: every entry of H is multiplied by (WᵀX)/(WᵀWH) ≥ 0, so H stays non-negative.",
+            "multiply H0 entry by entry by (W0.T @ X0) and divide by (W0.T @ W0 @ H0).")
 
 
 def fastest_method(namespace) -> None:
     """Lesson 04: best_method is the race entry with the lowest objective after 100 iterations."""
-    race, answer = _get(namespace, "race"), _get(namespace, "best_method")
-    if race is None or answer is None:
+    found = _fetch(namespace, "race", "best_method")
+    if found is None:
         return
+    race, answer = found
     at_100 = {name: fit.history.loc[100] for name, fit in race.items()}
     expected = min(at_100, key=at_100.get)
     verdict(answer == expected, f"after 100 iterations {expected!r} is lowest ({at_100[expected]:.2f}).",
@@ -172,10 +181,10 @@ def fastest_method(namespace) -> None:
 
 def own_recipe(namespace) -> None:
     """Lesson 05: my_W, my_H, my_X follow the lecture's recipe for 40 genes, 12 samples, K = 3."""
-    values = [_get(namespace, name) for name in ("my_W", "my_H", "my_X")]
-    if any(v is None for v in values):
+    found = _fetch(namespace, "my_W", "my_H", "my_X")
+    if found is None:
         return
-    W, H, X = (np.asarray(v, dtype=float) for v in values)
+    W, H, X = (np.asarray(v, dtype=float) for v in found)
     problems = []
     if W.shape != (40, 3) or H.shape != (3, 12) or X.shape != (40, 12):
         problems.append(f"shapes should be W 40x3, H 3x12, X 40x12 (yours: {W.shape}, {H.shape}, {X.shape})")
@@ -197,22 +206,25 @@ def own_recipe(namespace) -> None:
 
 def recovery(namespace) -> None:
     """Lesson 05: recovery is the mean, over true metagenes, of the best correlation with a found one."""
-    sim, fit, answer = _get(namespace, "sim"), _get(namespace, "fit"), _get(namespace, "recovery")
-    if sim is None or fit is None or answer is None:
+    found = _fetch(namespace, "sim", "fit", "recovery")
+    if found is None:
         return
+    sim, fit, answer = found
     K = sim.W.shape[1]
     corr = np.corrcoef(np.asarray(sim.W).T, np.asarray(fit.W).T)[:K, K:]
     expected = corr.max(axis=1).mean()
-    verdict(_close(answer, expected), f"recovery {expected:.3f}: each true metagene has a close match among those found.",
+    verdict(_close(answer, expected),
+            f"recovery {expected:.3f}: each true metagene has a close match among those found.",
             "correlate every true metagene (column of sim.W) with every found one (column of fit.W), take the "
             "best match of each true metagene, then the mean.")
 
 
 def cluster_table(namespace) -> None:
     """Lesson 06: table is the cross table of true groups (rows) against predicted clusters (columns)."""
-    sim, fit, table = _get(namespace, "sim"), _get(namespace, "fit"), _get(namespace, "table")
-    if sim is None or fit is None or table is None:
+    found = _fetch(namespace, "sim", "fit", "table")
+    if found is None:
         return
+    sim, fit, table = found
     import pandas as pd
 
     expected = pd.crosstab(sim.labels, fit.predict())
@@ -223,18 +235,20 @@ def cluster_table(namespace) -> None:
 
 def top_gene(namespace) -> None:
     """Lesson 06: top_gene is the gene with the largest loading in metagene NMF1 of fit."""
-    fit, answer = _get(namespace, "fit"), _get(namespace, "top_gene")
-    if fit is None or answer is None:
+    found = _fetch(namespace, "fit", "top_gene")
+    if found is None:
         return
+    fit, answer = found
     expected = fit.W["NMF1"].idxmax()
     verdict(answer == expected, f"{expected} has the largest loading in NMF1.",
             f"{answer!r} is not it; look for the index of the largest value in the column fit.W['NMF1'].")
 
 
 def _survey_choice(namespace, name, column, best, what):
-    survey, answer = _get(namespace, "survey"), _get(namespace, name)
-    if survey is None or answer is None:
+    found = _fetch(namespace, "survey", name)
+    if found is None:
         return
+    survey, answer = found
     table = survey.loc["original"] if "data" in (survey.index.names or []) else survey
     expected = getattr(table[column], best)()
     verdict(answer == expected, f"K = {expected} has the {what} {column} ({table.loc[expected, column]:.4f}).",
@@ -253,21 +267,24 @@ def holdout_choice(namespace) -> None:
 
 def golub_purity(namespace) -> None:
     """Lesson 09: purity_k3 is the purity of the K = 3 clusters against the Golub subtypes."""
-    fits, golub, answer = _get(namespace, "fits"), _get(namespace, "golub"), _get(namespace, "purity_k3")
-    if fits is None or golub is None or answer is None:
+    found = _fetch(namespace, "fits", "golub", "purity_k3")
+    if found is None:
         return
+    fits, golub, answer = found
     from .consensus import purity
 
     expected = purity(np.asarray(fits[3].predict()), golub.samples["subtype"].to_numpy())
-    verdict(_close(answer, expected), f"purity {expected:.3f}: {round(expected * 38)} of the 38 samples sit in their subtype's cluster.",
+    verdict(_close(answer, expected),
+            f"purity {expected:.3f}: {round(expected * 38)} of the 38 samples sit in their subtype's cluster.",
             "use nt.purity(fits[3].predict(), golub.samples['subtype']).")
 
 
 def aml_metagene(namespace) -> None:
     """Lesson 09: aml is the metagene (cluster number) that the AML samples use."""
-    fits, golub, answer = _get(namespace, "fits"), _get(namespace, "golub"), _get(namespace, "aml")
-    if fits is None or golub is None or answer is None:
+    found = _fetch(namespace, "fits", "golub", "aml")
+    if found is None:
         return
+    fits, golub, answer = found
     clusters = fits[3].predict()
     expected = clusters[golub.samples["subtype"] == "AML"].mode().iloc[0]
     verdict(answer == expected, f"the AML samples use metagene {expected}.",
@@ -276,28 +293,28 @@ def aml_metagene(namespace) -> None:
 
 def proportions(namespace) -> None:
     """Lesson 10: props are the mixing proportions of the bulk samples, found by NNLS, summing to 1."""
-    signatures, bulk, answer = (_get(namespace, n) for n in ("signatures", "bulk", "props"))
-    if signatures is None or bulk is None or answer is None:
+    found = _fetch(namespace, "signatures", "bulk", "props")
+    if found is None:
         return
+    signatures, bulk, answer = found
     from .algorithms import nnls
 
     S, B = np.asarray(signatures, dtype=float), np.asarray(bulk, dtype=float)
     raw = nnls(S.T @ S, S.T @ B)
     expected = raw / raw.sum(axis=0)
-    answer = np.asarray(answer, dtype=float)
-    ok = answer.shape == expected.shape and np.allclose(answer, expected, atol=1e-6)
-    verdict(ok, "each bulk sample's proportions, non-negative and summing to 1.",
+    verdict(_same_array(answer, expected, atol=1e-6),
+            "each bulk sample's proportions, non-negative and summing to 1.",
             "solve nt.nnls(S.T @ S, S.T @ bulk) with S the signatures, then divide each column by its sum.")
 
 
 def log_cpm(namespace) -> None:
     """Lesson 10: logcpm is log2(counts per million + 1) of the matrix counts (samples in columns)."""
-    counts, answer = _get(namespace, "counts"), _get(namespace, "logcpm")
-    if counts is None or answer is None:
+    found = _fetch(namespace, "counts", "logcpm")
+    if found is None:
         return
+    counts, answer = found
     C = np.asarray(counts, dtype=float)
     expected = np.log2(C / C.sum(axis=0) * 1e6 + 1)
-    answer = np.asarray(answer, dtype=float)
-    ok = answer.shape == expected.shape and np.allclose(answer, expected)
-    verdict(ok, "counts scaled to one million per sample, then log2(· + 1).",
+    verdict(_same_array(answer, expected),
+            "counts scaled to one million per sample, then log2(· + 1).",
             "divide each column (sample) by its total, multiply by 1e6, add 1 and take np.log2.")
