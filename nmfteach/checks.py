@@ -163,7 +163,8 @@ def lee_update(namespace) -> None:
     X, W, H, answer = (np.asarray(v, dtype=float) for v in found)
     expected = H * (W.T @ X) / (W.T @ W @ H)
     verdict(_same_array(answer, expected, rtol=1e-10),
-            "one multiplicative update: every entry of H is multiplied by (WᵀX)/(WᵀWH) ≥ 0, so H stays non-negative.",
+            "one multiplicative update: every entry of H is multiplied by (WᵀX)/(WᵀWH) ≥ 0, so H stays "
+            "non-negative.",
             "multiply H0 entry by entry by (W0.T @ X0) and divide by (W0.T @ W0 @ H0).")
 
 
