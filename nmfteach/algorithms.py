@@ -11,18 +11,24 @@ over ``axis=-2`` / ``axis=-1``. ``work`` holds preallocated scratch arrays (``wo
 A product R Hᵀ (G x S times S x K) is computed as (H Rᵀ)ᵀ into a K x G array: the same
 numbers, but BLAS is about 1.7x faster with the thin factor on the left.
 
-"brunet" and "lee" follow R package NMF 0.25 step for step (its C++ updates, eps handling and
-column rescaling), so that from the same start they give the same W and H to rounding error.
+"brunet", "lee" and "nsNMF" follow R package NMF 0.25 step for step (its C++ updates, eps
+handling and column rescaling), so that from the same start they give the same W and H to
+rounding error.
+
+Penalties (methods "lee", "hals", "anls", "pgd"): ``alpha_W``, ``alpha_H`` and ``l1_ratio`` add
+L1 and L2 terms to ½‖X − WH‖², scaled as scikit-learn scales them; see ``penalty_weights``.
 """
 
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["brunet", "lee", "hals", "anls", "pgd", "masked_kl", "masked_frobenius", "nnls", "product", "UPDATES",
-           "OBJECTIVE_OF", "MASKED", "make_workspace"]
+__all__ = ["brunet", "lee", "hals", "anls", "pgd", "nsnmf", "masked_kl", "masked_frobenius", "nnls", "product",
+           "penalty_weights", "Penalty", "smoothing_matrix", "UPDATES", "OBJECTIVE_OF", "MASKED", "PENALIZED",
+           "PENALTY_OPTIONS", "make_workspace"]
 
 MACHINE_EPS = np.finfo(float).eps  # R's .Machine$double.eps
 LEE_EPS = 1e-9                     # R NMF's eps for method "lee"
@@ -41,6 +47,52 @@ def product(A, B, out=None):
     """A @ B (into ``out``) for a long inner dimension (G or S): np.dot for single matrices and
     vectors (unlike np.matmul it lets other threads run meanwhile), np.matmul for stacks of runs."""
     return np.dot(A, B, out=out) if A.ndim <= 2 and B.ndim <= 2 else np.matmul(A, B, out=out)
+
+
+class Penalty(NamedTuple):
+    """Per-entry weights of the penalties on W and H (see ``penalty_weights``)."""
+
+    l1_W: float = 0.0
+    l2_W: float = 0.0
+    l1_H: float = 0.0
+    l2_H: float = 0.0
+
+    def value(self, W, H) -> float:
+        """λ1_W ΣW + ½λ2_W ‖W‖² + λ1_H ΣH + ½λ2_H ‖H‖² (W, H ≥ 0, so ΣW is the L1 norm)."""
+        W, H = np.asarray(W), np.asarray(H)
+        return float(self.l1_W * W.sum() + 0.5 * self.l2_W * np.vdot(W, W)
+                     + self.l1_H * H.sum() + 0.5 * self.l2_H * np.vdot(H, H))
+
+
+def penalty_weights(shape, alpha_W=0.0, alpha_H=0.0, l1_ratio=0.0) -> Penalty:
+    """The weights of the penalized objective for a G x S matrix X (``shape``):
+
+        ½‖X − WH‖² + λ1_W ΣW + ½ λ2_W ‖W‖² + λ1_H ΣH + ½ λ2_H ‖H‖²
+
+        λ1_W = alpha_W · l1_ratio · S      λ2_W = alpha_W · (1 − l1_ratio) · S
+        λ1_H = alpha_H · l1_ratio · G      λ2_H = alpha_H · (1 − l1_ratio) · G
+
+    l1_ratio = 1 is pure L1 (sparsity: pushes entries to exactly 0), 0 pure L2 (shrinks all
+    entries alike). Why S and G: a row of W (a gene) meets S data entries in ½‖X − WH‖², a
+    column of H (a sample) meets G, so scaling keeps a given alpha equally strong whatever the
+    size of the data. This is scikit-learn's scaling, but scikit-learn factorizes samples x genes,
+    so its W is our Hᵀ: nmf(X, K, alpha_W=a, alpha_H=b) is sklearn's NMF(alpha_W=b, alpha_H=a)
+    fitted to X.T.
+    """
+    G, S = shape[-2:]
+    return Penalty(alpha_W * l1_ratio * S, alpha_W * (1 - l1_ratio) * S,
+                   alpha_H * l1_ratio * G, alpha_H * (1 - l1_ratio) * G)
+
+
+def _penalize(gram, cross, l1, l2):
+    """Put the penalties into a least-squares sub-problem (in place): the gradient of
+    ½‖X − WH‖² + λ1ΣH + ½λ2‖H‖² in H is (WᵀW + λ2 I) H − (WᵀX − λ1), so it is the plain
+    problem with gram = WᵀW + λ2 I and cross = WᵀX − λ1 (likewise for W)."""
+    if l2:
+        diagonal = np.arange(gram.shape[-1])
+        gram[..., diagonal, diagonal] += l2
+    if l1:
+        cross -= l1
 
 
 def brunet(X, W, H, iteration, work):
@@ -66,27 +118,35 @@ def brunet(X, W, H, iteration, work):
         np.maximum(W, MACHINE_EPS, out=W)
 
 
-def lee(X, W, H, iteration, work, rescale=True):
+def lee(X, W, H, iteration, work, rescale=True, alpha_W=0.0, alpha_H=0.0, l1_ratio=0.0):
     """Frobenius multiplicative updates (Lee & Seung 2001), R NMF's "lee".
 
-        H ← max(H ⊙ WᵀX, ε) ⊘ (WᵀW H + ε)
-        W ← max(W ⊙ XHᵀ, ε) ⊘ (W HHᵀ + ε)          with ε = 1e-9
+        H ← max(H ⊙ WᵀX, ε) ⊘ (WᵀW H + λ1_H + λ2_H H + ε)
+        W ← max(W ⊙ XHᵀ, ε) ⊘ (W HHᵀ + λ1_W + λ2_W W + ε)          with ε = 1e-9
         W ← W ⊘ (1ᵀW)     (rescale=True: each metagene sums to 1, as R NMF)
 
-    Without the rescaling, each update never increases ½‖X − WH‖². R NMF rescales W but not H,
-    which changes WH; ``rescale="both"`` multiplies H's rows by the same sums to keep WH, and
-    ``rescale=False`` skips it.
+    The λ terms are the penalties (``penalty_weights``; all 0 by default, as R NMF): a larger
+    denominator shrinks the entry, an L1 term most where the entry is small. Without the
+    rescaling, each update never increases the (penalized) objective. R NMF rescales W but not
+    H, which changes WH; ``rescale="both"`` multiplies H's rows by the same sums to keep WH, and
+    ``rescale=False`` skips it (``nmf()`` turns it off when there is a penalty: rescaling would
+    undo the penalty on W).
     """
+    penalty = penalty_weights(X.shape, alpha_W, alpha_H, l1_ratio)
     gram = np.matmul(W.mT, W, out=work.KK)                          # WᵀW
     numer = product(W.mT, X, out=work.KS)
     numer *= H
     np.maximum(numer, LEE_EPS, out=numer)
-    H[...] = numer / (np.matmul(gram, H) + LEE_EPS)
+    denom = np.matmul(gram, H)
+    _add_penalty(denom, H, penalty.l1_H, penalty.l2_H)
+    H[...] = numer / (denom + LEE_EPS)
     gram = np.matmul(H, H.mT, out=work.KK)                          # HHᵀ
     numer = product(H, X.mT, out=work.KG).mT                        # XHᵀ
     numer *= W
     np.maximum(numer, LEE_EPS, out=numer)
-    W[...] = numer / (np.matmul(W, gram) + LEE_EPS)
+    denom = np.matmul(W, gram)
+    _add_penalty(denom, W, penalty.l1_W, penalty.l2_W)
+    W[...] = numer / (denom + LEE_EPS)
     if rescale:
         sums = product(work.ones_G, W)                              # 1ᵀW: column sums of W
         W /= sums[..., None, :]
@@ -94,7 +154,15 @@ def lee(X, W, H, iteration, work, rescale=True):
             H *= sums[..., :, None]
 
 
-def hals(X, W, H, iteration, work):
+def _add_penalty(denominator, A, l1, l2):
+    """denominator += λ1 + λ2·A: the penalties' share of a multiplicative update's denominator."""
+    if l1:
+        denominator += l1
+    if l2:
+        denominator += l2 * A
+
+
+def hals(X, W, H, iteration, work, alpha_W=0.0, alpha_H=0.0, l1_ratio=0.0):
     """Hierarchical alternating least squares (Cichocki et al. 2007), coordinate descent.
 
     One metagene k at a time, each step the exact minimiser of ½‖X − WH‖² over that row of H
@@ -102,18 +170,32 @@ def hals(X, W, H, iteration, work):
 
         H_k ← max(0, H_k + [(WᵀX)_k − (WᵀW)_k H] / (WᵀW)_kk)
         W_k ← max(0, W_k + [(XHᵀ)_k − W (HHᵀ)_k] / (HHᵀ)_kk)
+
+    With penalties, WᵀW becomes WᵀW + λ2_H I and WᵀX becomes WᵀX − λ1_H (``_penalize``; likewise
+    for W): an L1 penalty moves every step down by λ1 / (WᵀW)_kk, so small entries hit 0.
     """
+    penalty = penalty_weights(X.shape, alpha_W, alpha_H, l1_ratio)
     WtX, WtW = product(W.mT, X, out=work.KS), np.matmul(W.mT, W, out=work.KK)
+    _penalize(WtW, WtX, penalty.l1_H, penalty.l2_H)
     for k in range(H.shape[-2]):  # loop over the K metagenes, not genes or samples
-        step = (WtX[..., k, :] - (WtW[..., k:k + 1, :] @ H)[..., 0, :]) / np.maximum(WtW[..., k, k], TINY)[..., None]
+        step = _newton_step(WtX[..., k, :] - (WtW[..., k:k + 1, :] @ H)[..., 0, :], WtW[..., k, k])
         H[..., k, :] = np.maximum(H[..., k, :] + step, 0.0)
     XHt, HHt = product(H, X.mT, out=work.KG).mT, np.matmul(H, H.mT, out=work.KK)
+    _penalize(HHt, XHt, penalty.l1_W, penalty.l2_W)
     for k in range(W.shape[-1]):
-        step = (XHt[..., :, k] - (W @ HHt[..., :, k:k + 1])[..., :, 0]) / np.maximum(HHt[..., k, k], TINY)[..., None]
+        step = _newton_step(XHt[..., :, k] - (W @ HHt[..., :, k:k + 1])[..., :, 0], HHt[..., k, k])
         W[..., :, k] = np.maximum(W[..., :, k] + step, 0.0)
 
 
-def anls(X, W, H, iteration, work):
+def _newton_step(minus_gradient, curvature):
+    """−gradient / curvature, and 0 where the curvature is 0: a metagene whose loadings (or
+    coefficients) are all 0 at the moment leaves its partner unchanged, so it can come back
+    (as scikit-learn's cd; with an L1 penalty the exact minimiser would zero it for good)."""
+    curvature = curvature[..., None]
+    return np.divide(minus_gradient, curvature, out=np.zeros_like(minus_gradient), where=curvature > 0)
+
+
+def anls(X, W, H, iteration, work, alpha_W=0.0, alpha_H=0.0, l1_ratio=0.0):
     """Alternating non-negative least squares (Kim & Park 2008), exact block updates.
 
         H ← argmin_{H ≥ 0} ‖X − WH‖²        (normal equations WᵀW H = WᵀX on the passive set)
@@ -121,15 +203,21 @@ def anls(X, W, H, iteration, work):
 
     Each sub-problem is solved exactly, for all columns at once, by block principal pivoting
     (``nnls``), so every iteration decreases the objective at least as much as any other update
-    of H (then W) could.
+    of H (then W) could. Penalties enter the normal equations (``_penalize``).
     """
+    penalty = penalty_weights(X.shape, alpha_W, alpha_H, l1_ratio)
     for r in np.ndindex(W.shape[:-2]):  # loop over runs of a batch
         Wr, Hr = W[r], H[r]
-        Hr[...] = nnls(Wr.T @ Wr, Wr.T @ X)
-        Wr[...] = nnls(Hr @ Hr.T, Hr @ X.T).T
+        gram, cross = Wr.T @ Wr, Wr.T @ X
+        _penalize(gram, cross, penalty.l1_H, penalty.l2_H)
+        Hr[...] = nnls(gram, cross)
+        gram, cross = Hr @ Hr.T, Hr @ X.T
+        _penalize(gram, cross, penalty.l1_W, penalty.l2_W)
+        Wr[...] = nnls(gram, cross).T
 
 
-def pgd(X, W, H, iteration, work):
+@np.errstate(over="ignore")  # all-zero factor (L1 penalty): L = 0, the step is −∞ and is clipped to 0
+def pgd(X, W, H, iteration, work, alpha_W=0.0, alpha_H=0.0, l1_ratio=0.0):
     """Alternating projected gradient with the step 1/L (L the gradient's Lipschitz constant).
 
         H ← max(0, H − (WᵀWH − WᵀX) / L_H),   L_H = λ_max(WᵀW)
@@ -137,17 +225,60 @@ def pgd(X, W, H, iteration, work):
 
     For a function whose gradient is L-Lipschitz, a projected step of length 1/L decreases it
     by at least (L/2)‖change‖² (the descent lemma), so the objective never increases.
+    Penalties enter the gradient and L through WᵀW + λ2 I and WᵀX − λ1 (``_penalize``).
     """
-    gram = np.matmul(W.mT, W, out=work.KK)
+    penalty = penalty_weights(X.shape, alpha_W, alpha_H, l1_ratio)
+    gram, cross = np.matmul(W.mT, W, out=work.KK), product(W.mT, X, out=work.KS)
+    _penalize(gram, cross, penalty.l1_H, penalty.l2_H)
     lipschitz = np.maximum(np.linalg.eigvalsh(gram)[..., -1], TINY)[..., None, None]
-    grad = np.matmul(gram, H) - product(W.mT, X, out=work.KS)
+    grad = np.matmul(gram, H) - cross
     H -= grad / lipschitz
     np.maximum(H, 0.0, out=H)
-    gram = np.matmul(H, H.mT, out=work.KK)
+    gram, cross = np.matmul(H, H.mT, out=work.KK), product(H, X.mT, out=work.KG).mT
+    _penalize(gram, cross, penalty.l1_W, penalty.l2_W)
     lipschitz = np.maximum(np.linalg.eigvalsh(gram)[..., -1], TINY)[..., None, None]
-    grad = np.matmul(W, gram) - product(H, X.mT, out=work.KG).mT
+    grad = np.matmul(W, gram) - cross
     W -= grad / lipschitz
     np.maximum(W, 0.0, out=W)
+
+
+def smoothing_matrix(rank: int, theta: float) -> np.ndarray:
+    """nsNMF's smoothing matrix S = (1 − θ) I + (θ/K) 11ᵀ (K x K), as R NMF's ``smoothing()``.
+
+    SH replaces each coefficient by (1 − θ) times itself plus θ times the average over the K
+    metagenes: θ = 0 leaves H as it is, θ = 1 makes every metagene equally active.
+    """
+    return (1 - theta) * np.eye(rank) + theta / rank * np.ones((rank, rank))
+
+
+def nsnmf(X, W, H, iteration, work, theta=0.5, rescale=True):
+    """Nonsmooth NMF (Pascual-Montano et al. 2006), R NMF's "nsNMF": X ≈ W S H with
+    S = ``smoothing_matrix(K, θ)``, fitted by the KL updates of "brunet" with WS in place of W
+    (to update H), then SH in place of H (to update W):
+
+        H ← H ⊙ [(WS)ᵀ (X ⊘ WSH)] ⊘ ((WS)ᵀ1)
+        W ← W ⊙ [(X ⊘ WSH) (SH)ᵀ] ⊘ (SH1)ᵀ
+        W ← W ⊘ (1ᵀW)     (rescale=True: each metagene sums to 1, as R NMF; False skips it)
+
+    Why it makes the factors sparse: S blurs whatever it multiplies towards the average, so
+    to still reproduce X the factors themselves must be sharper (sparser), more so as θ grows.
+    R NMF rescales W without compensating H, so its objective can rise; without the rescaling
+    each update never increases D(X ‖ WSH).
+    """
+    S = smoothing_matrix(H.shape[-2], theta)
+    WS = W @ S
+    ratio = np.matmul(WS, H, out=work.GS)
+    np.divide(X, ratio, out=ratio)                                  # X ⊘ WSH
+    H *= product(WS.mT, ratio, out=work.KS)
+    H /= product(work.ones_G, WS)[..., :, None]                    # (WS)ᵀ1: column sums of WS
+    SH = S @ H
+    ratio = np.matmul(W, SH, out=work.GS)
+    np.divide(X, ratio, out=ratio)
+    step = product(SH, ratio.mT, out=work.KG)
+    step /= product(SH, work.ones_S)[..., :, None]                 # SH1: row sums of SH
+    W *= step.mT
+    if rescale:
+        W /= product(work.ones_G, W)[..., None, :]
 
 
 def masked_kl(X, W, H, iteration, work, mask):
@@ -247,8 +378,10 @@ def _solve_on_passive(AtA, AtB, passive):
     return Y, grad
 
 
-UPDATES = {"brunet": brunet, "lee": lee, "hals": hals, "anls": anls, "pgd": pgd,
+UPDATES = {"brunet": brunet, "lee": lee, "hals": hals, "anls": anls, "pgd": pgd, "nsNMF": nsnmf,
            "masked_kl": masked_kl, "masked_frobenius": masked_frobenius}
 OBJECTIVE_OF = {"brunet": "kl", "lee": "frobenius", "hals": "frobenius", "anls": "frobenius", "pgd": "frobenius",
-                "masked_kl": "kl", "masked_frobenius": "frobenius"}
+                "nsNMF": "kl", "masked_kl": "kl", "masked_frobenius": "frobenius"}
 MASKED = ("masked_kl", "masked_frobenius")
+PENALIZED = ("lee", "hals", "anls", "pgd")            # the methods that take alpha_W, alpha_H, l1_ratio
+PENALTY_OPTIONS = ("alpha_W", "alpha_H", "l1_ratio")

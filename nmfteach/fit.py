@@ -43,12 +43,13 @@ __all__ = ["nmf", "NMFResult", "METHODS", "STOP_RULES"]
 
 METHODS = tuple(algorithms.UPDATES)
 STOP_RULES = ("connectivity", "objective", "none")
-DEFAULT_STOP = {"brunet": "connectivity", "lee": "connectivity", "hals": "objective", "anls": "objective",
-                "pgd": "objective", "masked_kl": "objective", "masked_frobenius": "objective"}
+DEFAULT_STOP = {"brunet": "connectivity", "lee": "connectivity", "nsNMF": "connectivity", "hals": "objective",
+                "anls": "objective", "pgd": "objective", "masked_kl": "objective", "masked_frobenius": "objective"}
 CHECK_INTERVAL = 10      # R NMF: check.interval
 STABLE_CHECKS = 41       # R NMF stops when its counter exceeds stopconv = 40
 BATCH_BYTES = 2 * 2**20   # G x S scratch per batch; fastest of 0.25-4 MiB on the lecture's example
-OBJECTIVE_NAMES = {"kl": "KL divergence", "frobenius": "½‖X − WH‖²"}
+OBJECTIVE_NAMES = {"kl": "KL divergence", "frobenius": "½‖X − WH‖²", "penalized": "½‖X − WH‖² + penalties",
+                   "kl_smoothed": "KL divergence of X from WSH"}
 
 
 @dataclass(repr=False)
@@ -77,9 +78,16 @@ class NMFResult:
     def nrun(self) -> int:
         return len(self.runs)
 
+    @property
+    def smoothing(self):
+        """nsNMF's smoothing matrix S (K x K); the identity for every other method."""
+        if self.method == "nsNMF":
+            return algorithms.smoothing_matrix(self.rank, self.settings["theta"])
+        return np.eye(self.rank)
+
     def fitted(self):
-        """The reconstruction WH (genes x samples)."""
-        WH = np.asarray(self.W) @ np.asarray(self.H)
+        """The reconstruction WH (genes x samples); WSH for nsNMF."""
+        WH = np.asarray(self.W) @ self.smoothing @ np.asarray(self.H)
         if isinstance(self.W, pd.DataFrame):
             return pd.DataFrame(WH, index=self.W.index, columns=self.H.columns)
         return WH
@@ -129,7 +137,7 @@ class NMFResult:
         W, H = np.asarray(self.W), np.asarray(self.H)
         samples = self.predict("samples")
         out = {"rank": self.rank, "nrun": self.nrun, "n_iter": self.n_iter, "objective": self.objective,
-               "sparseness_W": sparseness(W), "sparseness_H": sparseness(H),
+               "sparseness_W": _sparseness_nonzero(W), "sparseness_H": _sparseness_nonzero(H),
                "silhouette_samples": _mean_or_nan(self.silhouette, "samples"),
                "silhouette_genes": _mean_or_nan(self.silhouette, "features")}
         several = self.nrun > 1
@@ -137,10 +145,10 @@ class NMFResult:
         out["silhouette_consensus"] = _mean_or_nan(self.silhouette, "consensus") if several else np.nan
         out["cophenetic"] = cophenetic(C) if several else np.nan
         out["dispersion"] = dispersion(C) if several else np.nan
-        if X is not None:
+        if X is not None:           # of the model's reconstruction: WSH for nsNMF, as R NMF
             A = as_data_matrix(X)[0]
-            out["rss"] = rss(A, W, H)
-            out["evar"] = evar(A, W, H)
+            out["rss"] = rss(A, W @ self.smoothing, H)
+            out["evar"] = evar(A, W @ self.smoothing, H)
         if classes is not None:
             out["purity"] = purity(np.asarray(samples), np.asarray(classes))
             out["entropy"] = entropy(np.asarray(samples), np.asarray(classes))
@@ -162,8 +170,13 @@ def nmf(X, rank, method="brunet", init="random", nrun=1, seed=None, max_iter=200
 
     method: "brunet" (KL multiplicative updates, R NMF's default), "lee" (Frobenius
         multiplicative updates), "hals" (coordinate descent), "anls" (alternating NNLS),
-        "pgd" (projected gradient); see ``nmfteach.algorithms``. ``options`` go to the update,
-        e.g. ``rescale=False`` for "lee".
+        "pgd" (projected gradient), "nsNMF" (nonsmooth NMF, X ≈ WSH; option ``theta``, 0.5 by
+        default); see ``nmfteach.algorithms``. ``options`` go to the update, e.g.
+        ``rescale=False`` for "lee".
+    alpha_W, alpha_H, l1_ratio (options of "lee", "hals", "anls", "pgd"): penalties on W and H,
+        L1 for l1_ratio = 1, L2 for 0, scaled by S for W and by G for H as scikit-learn does
+        (whose W is our Hᵀ); see ``nmfteach.algorithms.penalty_weights``. The objective then
+        includes them.
     init: "random" (U[0, max X]), "nndsvd", "nndsvda", "nndsvdar", or a pair (W0, H0).
     nrun: number of starts; the run with the lowest objective is kept and all of them build
         the consensus matrix. Run r starts from a random start determined by (seed, r).
@@ -199,6 +212,7 @@ def nmf(X, rank, method="brunet", init="random", nrun=1, seed=None, max_iter=200
             raise ValueError(f"init={init!r} is deterministic, so {nrun} runs would all be identical; "
                              f"use init='random' (or 'nndsvdar') for nrun > 1.")
     _check_options(method, options)
+    options = _resolve_options(method, A.shape, options)
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % 2**63)  # recorded, so the fit can be repeated
     seed = rng_seed(seed)
@@ -220,13 +234,10 @@ def nmf(X, rank, method="brunet", init="random", nrun=1, seed=None, max_iter=200
 def _run_batch(X, runs, rank, method, init, seed, max_iter, stop, tol, trace_every, options):
     """Run the starts listed in ``runs`` as one batch; return their final W, H and records."""
     W, H = _starts(X, runs, rank, init, seed)
-    update, loss = algorithms.UPDATES[method], OBJECTIVES[algorithms.OBJECTIVE_OF[method]]
-    if "mask" in options:                            # masked methods: the objective on observed entries
-        observed, full_loss = options["mask"].astype(bool), loss
-        loss = lambda X, WH: full_loss(X[observed], WH[observed])  # noqa: E731
+    update, objective = algorithms.UPDATES[method], _objective_function(X, method, options)
     work = algorithms.make_workspace(*X.shape, rank, len(runs))
     rule = _StopRule(stop, tol, n_runs=len(runs), n_samples=X.shape[1])
-    histories = [{0: loss(X, Wr @ Hr)} for Wr, Hr in zip(W, H)]
+    histories = [{0: objective(Wr, Hr)} for Wr, Hr in zip(W, H)]
     rule.last_objective[:] = [h[0] for h in histories]
     n_iter = np.full(len(runs), max_iter)
     active = np.arange(len(runs))                    # runs still iterating, as rows of W[active]
@@ -236,16 +247,16 @@ def _run_batch(X, runs, rank, method, init, seed, max_iter, stop, tol, trace_eve
         update(X, W_step, H_step, it, work_step, **options)
         if (trace_every and it % trace_every == 0) or it == max_iter:
             for r, Wr, Hr in zip(active, Wa, Ha):
-                histories[r][it] = loss(X, Wr @ Hr)
+                histories[r][it] = objective(Wr, Hr)
         if stop == "none" or it % CHECK_INTERVAL:
             continue
-        done = rule.check(it, active, Ha, lambda: [loss(X, Wr @ Hr) for Wr, Hr in zip(Wa, Ha)])
+        done = rule.check(it, active, Ha, lambda: [objective(Wr, Hr) for Wr, Hr in zip(Wa, Ha)])
         if done.any():                               # finished runs leave the batch
             W[active], H[active] = Wa, Ha
             n_iter[active[done]] = it
             for r in active[done]:
                 if it not in histories[r]:
-                    histories[r][it] = loss(X, W[r] @ H[r])
+                    histories[r][it] = objective(W[r], H[r])
             active = active[~done]
             if active.size == 0:
                 break
@@ -259,6 +270,21 @@ def _run_batch(X, runs, rank, method, init, seed, max_iter, stop, tol, trace_eve
             f"happen on checked input, please report it with your data's shape and the seed {seed}.")
     return dict(W=W, H=H, objectives=[h[n] for h, n in zip(histories, n_iter)], n_iter=n_iter,
                 histories=[pd.Series(h, name="objective").rename_axis("iteration") for h in histories])
+
+
+def _objective_function(X, method, options):
+    """f(W, H) for one run: the quantity ``method`` decreases (as R NMF's ``deviance``)."""
+    loss = OBJECTIVES[algorithms.OBJECTIVE_OF[method]]
+    if "mask" in options:                            # masked methods: the objective on observed entries
+        observed = options["mask"].astype(bool)
+        return lambda W, H: loss(X[observed], (W @ H)[observed])
+    if method == "nsNMF":                            # the model is WSH
+        theta = options["theta"]
+        return lambda W, H: loss(X, W @ algorithms.smoothing_matrix(H.shape[0], theta) @ H)
+    penalty = algorithms.penalty_weights(X.shape, **{k: options[k] for k in algorithms.PENALTY_OPTIONS if k in options})
+    if any(penalty):
+        return lambda W, H: loss(X, W @ H) + penalty.value(W, H)
+    return lambda W, H: loss(X, W @ H)
 
 
 class _StopRule:
@@ -331,7 +357,7 @@ def _result(W, H, objectives, n_iter, histories, rows, cols, job):
     settings = dict(init=init, seed=job["seed"], max_iter=job["max_iter"], stop=job["stop"], tol=job["tol"],
                     trace_every=job["trace_every"], **job["options"])
     return NMFResult(W=W_best, H=H_best, method=job["method"], rank=job["rank"], objective=float(objectives[best]),
-                     objective_name=algorithms.OBJECTIVE_OF[job["method"]], n_iter=int(n_iter[best]),
+                     objective_name=_objective_name(job["method"], job["options"]), n_iter=int(n_iter[best]),
                      history=histories[best], runs=runs, connectivity=conn, consensus=consensus, settings=settings)
 
 
@@ -346,6 +372,13 @@ def _observed(A, mask):
     if not observed.any(axis=0).all() or not observed.any(axis=1).all():
         raise ValueError("every gene and every sample needs at least one observed (unmasked) entry.")
     return np.where(observed, A, 0.0), observed.astype(float)
+
+
+def _sparseness_nonzero(A):
+    """Hoyer's sparseness of A's columns that are not all 0 (a strong penalty can zero a whole
+    metagene, for which sparseness is undefined); NaN if all are."""
+    keep = np.abs(A).sum(axis=0) > 0
+    return sparseness(A[:, keep]) if keep.any() else np.nan
 
 
 def _mean_or_nan(width_function, *args):
@@ -374,7 +407,47 @@ def _check_start_pair(init, shape, rank):
     return W0, H0
 
 
+def _objective_name(method, options):
+    if method == "nsNMF":
+        return "kl_smoothed"
+    if any(options.get(k, 0) for k in algorithms.PENALTY_OPTIONS[:2]):
+        return "penalized"
+    return algorithms.OBJECTIVE_OF[method]
+
+
+def _resolve_options(method, shape, options):
+    """Check the values of the options and fill in what depends on others (a copy)."""
+    options = dict(options)
+    if method == "nsNMF":
+        options.setdefault("theta", inspect.signature(algorithms.nsnmf).parameters["theta"].default)
+        if not _is_real(options["theta"]) or not 0 <= options["theta"] <= 1:
+            raise ValueError(f"theta (nsNMF's smoothing) must be a number from 0 (plain NMF) to 1; "
+                             f"got {options['theta']!r}.")
+    for name in ("alpha_W", "alpha_H"):
+        if name in options and (not _is_real(options[name]) or not 0 <= options[name] < np.inf):
+            raise ValueError(f"{name} is a penalty strength: a number >= 0 (0: no penalty); got {options[name]!r}.")
+    if "l1_ratio" in options and (not _is_real(options["l1_ratio"]) or not 0 <= options["l1_ratio"] <= 1):
+        raise ValueError(f"l1_ratio must be a number from 0 (pure L2 penalty) to 1 (pure L1, sparsity); "
+                         f"got {options['l1_ratio']!r}.")
+    if method == "lee" and options.get("alpha_W", 0) + options.get("alpha_H", 0) > 0:
+        if options.get("rescale", False):
+            raise ValueError("rescale (W's columns to sum 1) would undo the penalty on W; with alpha_W or "
+                             "alpha_H, leave rescale out (nmf() then uses rescale=False).")
+        options["rescale"] = False
+    return options
+
+
+def _is_real(value):
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
+        and np.isfinite(value)
+
+
 def _check_options(method, options):
+    asked = sorted(set(options) & set(algorithms.PENALTY_OPTIONS))
+    if asked and method not in algorithms.PENALIZED:
+        raise TypeError(f"penalties ({', '.join(asked)}) are implemented for the Frobenius methods "
+                        f"{', '.join(map(repr, algorithms.PENALIZED))}, not for {method!r}; for sparse factors "
+                        f"with a KL objective use method='nsNMF'.")
     allowed = [p for p in inspect.signature(algorithms.UPDATES[method]).parameters
                if p not in ("X", "W", "H", "iteration", "work")]
     unknown = sorted(set(options) - set(allowed))

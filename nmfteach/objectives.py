@@ -85,7 +85,8 @@ def sparseness(A) -> float:
     """Hoyer's sparseness (2004), averaged over the columns of A, as R NMF's ``sparseness()``.
 
     For a vector x of length n: (√n − ‖x‖₁/‖x‖₂) / (√n − 1), which is 0 when all entries are
-    equal and 1 when only one entry is non-zero. Pass W for metagenes, H.T for samples.
+    equal and 1 when only one entry is non-zero. ``sparseness(W)``: how few genes each metagene
+    uses; ``sparseness(H)``: how few metagenes each sample uses (R's sparseness of basis and coef).
     """
     A = np.asarray(A, dtype=float)
     if A.ndim == 1:

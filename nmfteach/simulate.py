@@ -43,7 +43,7 @@ class SimulatedExpression:
 
 def simulate_expression(n_genes=300, n_samples=30, rank=3, noise_sd=0.2, seed=None, membership="hard",
                         concentration=0.3, noise="gaussian", depth=50.0, dispersion=0.2,
-                        library_sizes=None) -> SimulatedExpression:
+                        library_sizes=None, program_density=1.0) -> SimulatedExpression:
     """Simulate genes x samples expression from K metagenes (the lecture's recipe by default).
 
     membership: "hard" (each sample uses one metagene, weight U[1, 2]) or "soft" (each sample
@@ -55,6 +55,10 @@ def simulate_expression(n_genes=300, n_samples=30, rank=3, noise_sd=0.2, seed=No
         "gaussian".
     library_sizes: for the count models, one positive factor per sample multiplying its mean
         (sequencing depth differs between samples, as in real RNA-seq); None means all 1.
+    program_density: the chance that a metagene uses a gene (1: all genes, the lecture's
+        recipe). Below 1 each metagene keeps a random subset (sparse programs: marker genes)
+        and its other entries are 0; a gene left in no program joins one at random, so the
+        share used ends a little above program_density.
     """
     check_choice(membership, ("hard", "soft"), "membership")
     check_choice(noise, NOISE_MODELS, "noise model")
@@ -63,6 +67,8 @@ def simulate_expression(n_genes=300, n_samples=30, rank=3, noise_sd=0.2, seed=No
             raise ValueError(f"{name} must be a whole number >= 1; got {value!r}.")
     if rank > n_samples:
         raise ValueError(f"rank ({rank}) cannot exceed n_samples ({n_samples}): every cluster needs a sample.")
+    if not 0 < program_density <= 1:
+        raise ValueError(f"program_density is the share of genes a metagene uses, in (0, 1]; got {program_density!r}.")
     if noise_sd < 0 or depth <= 0 or dispersion < 0 or concentration <= 0:
         raise ValueError("noise_sd and dispersion must be >= 0, depth and concentration > 0.")
     if library_sizes is None:
@@ -74,6 +80,11 @@ def simulate_expression(n_genes=300, n_samples=30, rank=3, noise_sd=0.2, seed=No
     rng = np.random.default_rng(rng_seed(seed))
 
     W = rng.uniform(0.0, 2.0, size=(n_genes, rank))
+    if program_density < 1:        # drawn only then, so the lecture's recipe keeps its numbers
+        used = rng.random((n_genes, rank)) < program_density
+        unused = ~used.any(axis=1)
+        used[unused, rng.integers(rank, size=unused.sum())] = True
+        W *= used
     groups = np.repeat(np.arange(rank), [len(part) for part in np.array_split(np.arange(n_samples), rank)])
     weight = rng.uniform(1.0, 2.0, size=n_samples)
     if membership == "hard":
@@ -103,4 +114,5 @@ def simulate_expression(n_genes=300, n_samples=30, rank=3, noise_sd=0.2, seed=No
         labels=pd.Series(groups + 1, index=samples, name="true_cluster"),
         settings=dict(n_genes=n_genes, n_samples=n_samples, rank=rank, noise_sd=noise_sd, seed=seed,
                       membership=membership, concentration=concentration, noise=noise, depth=depth,
-                      dispersion=dispersion, library_sizes=library_sizes))
+                      dispersion=dispersion, library_sizes=library_sizes,
+                      program_density=program_density))

@@ -47,6 +47,27 @@ def test_connectivity_stopping_matches_r(method):
     assert fit.objective == pytest.approx(r_value(f"lecture_{method}_default", "deviance"), rel=1e-10)
 
 
+@pytest.mark.parametrize("theta", [0.5, 0.8])
+def test_nsnmf_200_updates_on_golub_match_r(golub, golub_nndsvd, theta):
+    """nsNMF (X ≈ WSH) from R's NNDSVD start; the objective is KL of X from WSH."""
+    tag = f"golub_nsNMF_theta{round(10 * theta):02d}_200"
+    fit = nt.nmf(golub.X, 3, "nsNMF", init=golub_nndsvd, theta=theta, max_iter=200, stop="none")
+    assert relative_error(fit.W, r_matrix(f"{tag}_W")) < 1e-10
+    assert relative_error(fit.H, r_matrix(f"{tag}_H")) < 1e-10
+    assert fit.objective == pytest.approx(r_value(tag, "deviance"), rel=1e-10)
+    assert nt.kl_divergence(golub.X, fit.fitted(), np.eye(38)) == pytest.approx(r_value(tag, "KL_of_WSH"), rel=1e-10)
+
+
+def test_nsnmf_connectivity_stopping_matches_r():
+    X = nt.lecture_example(source="R").X.to_numpy()
+    fit = nt.nmf(X, 3, "nsNMF", init="nndsvd")
+    assert fit.settings["theta"] == 0.5 and fit.settings["stop"] == "connectivity"
+    assert fit.n_iter == r_value("lecture_nsNMF_default", "niter")
+    assert relative_error(fit.W, r_matrix("lecture_nsNMF_default_W")) < 1e-10
+    assert relative_error(fit.H, r_matrix("lecture_nsNMF_default_H")) < 1e-10
+    assert fit.objective == pytest.approx(r_value("lecture_nsNMF_default", "deviance"), rel=1e-10)
+
+
 def test_objectives_match_r(golub):
     W, H = r_matrix("golub_nndsvda_k3_W"), r_matrix("golub_nndsvda_k3_H")
     assert nt.kl_divergence(golub.X, W, H) == pytest.approx(r_value("golub_nndsvda_k3", "KL"), rel=1e-12)
