@@ -20,12 +20,14 @@ import pandas as pd
 
 from .consensus import purity
 from .fit import nmf
+from .init import initialize
+from .objectives import sparseness
 from .plotting import OKABE_ITO, consensus_map, convergence_plot, styled, survey_plot
 from .rank import rank_survey
 from .simulate import simulate_expression
 
 __all__ = ["Explorer", "slider", "mixing_explorer", "rank_explorer", "convergence_explorer", "noise_explorer",
-           "rank_choice_explorer"]
+           "rank_choice_explorer", "sparsity_explorer", "sparsity_path", "PENALTY_STRENGTHS"]
 
 
 class Explorer(w.VBox):
@@ -210,3 +212,82 @@ def rank_choice_explorer(X, ranks=range(2, 7), nrun=10, seed=123, classes=None):
         return figures, {"fit": fits[rank], "survey": survey}
 
     return Explorer("Choosing K", controls, draw)
+
+
+# -- 08: sparsity --------------------------------------------------------------------------------
+
+PENALTY_STRENGTHS = (0.0, 0.001, 0.003, 0.01, 0.02, 0.03, 0.05, 0.1)
+PENALIZE = {"W and H": ("alpha_W", "alpha_H"), "W only": ("alpha_W",), "H only": ("alpha_H",)}
+
+
+def sparsity_path(X, rank=3, penalize="W and H", l1_ratio=1.0, strengths=PENALTY_STRENGTHS, method="hals",
+                  max_iter=1000):
+    """Fit X at each penalty strength alpha from the same NNDSVDa start; return (table, fits).
+
+    The table has one row per alpha: sparseness of W and H (Hoyer; metagenes the penalty zeroed
+    left out), the share of exact zeros in W, the metagenes still alive, the relative error
+    ‖X − WH‖ / ‖X‖ (without the penalty), and the L1 norms of W and H.
+    """
+    A = np.asarray(X, dtype=float)
+    start = initialize(A, rank, "nndsvda")
+    rows, fits = [], {}
+    for alpha in strengths:
+        penalty = {name: alpha for name in PENALIZE[penalize]}
+        fit = fits[alpha] = nmf(A, rank, method, init=start, l1_ratio=l1_ratio, max_iter=max_iter, **penalty)
+        W, H = np.asarray(fit.W), np.asarray(fit.H)
+        alive = W.sum(axis=0) > 0
+        rows.append({"alpha": alpha, "sparseness_W": sparseness(W[:, alive]) if alive.any() else np.nan,
+                     "sparseness_H": sparseness(H[alive]) if alive.sum() > 1 else np.nan,
+                     "zeros_W": float(np.mean(W == 0)), "metagenes": int(alive.sum()),
+                     "rel_error": float(np.linalg.norm(A - W @ H) / np.linalg.norm(A)),
+                     "l1_W": float(W.sum()), "l1_H": float(H.sum())})
+    return pd.DataFrame(rows).set_index("alpha"), fits
+
+
+def sparsity_explorer(X, rank=3, true_W=None, strengths=PENALTY_STRENGTHS, method="hals"):
+    """Penalty strength against sparseness and error: W at the chosen alpha (exact zeros white)
+    beside the whole path of sparseness and error, fitted once per (factors, l1_ratio)."""
+    controls = {"alpha": w.SelectionSlider(options=list(strengths), value=strengths[len(strengths) // 2],
+                                           description="alpha", continuous_update=False),
+                "penalize": w.Dropdown(options=list(PENALIZE), value="W and H", description="penalize"),
+                "l1_ratio": w.SelectionSlider(options=[0.0, 0.5, 1.0], value=1.0, description="l1_ratio",
+                                              continuous_update=False)}
+    paths = {}
+    truth = None if true_W is None else np.asarray(true_W)
+
+    @styled
+    def draw(alpha, penalize, l1_ratio):
+        key = (penalize, l1_ratio)
+        if key not in paths:
+            paths[key] = sparsity_path(X, rank, penalize, l1_ratio, strengths, method)
+        table, fits = paths[key]
+        W = np.asarray(fits[alpha].W)
+        fig, (ax_w, ax_p) = plt.subplots(1, 2, figsize=(8.5, 3.4), gridspec_kw={"width_ratios": [1, 2]})
+        fig.subplots_adjust(left=0.05, right=0.9, bottom=0.16, top=0.82, wspace=0.3)
+        order_by = truth if truth is not None else W       # genes grouped by (true) program
+        genes = np.lexsort((-order_by.max(axis=1), order_by.argmax(axis=1)))
+        scaled = W[genes] / np.where(W.max(axis=0) > 0, W.max(axis=0), 1)
+        cmap = plt.get_cmap("viridis").with_extremes(bad="white")
+        ax_w.imshow(np.ma.masked_equal(scaled, 0.0), aspect="auto", cmap=cmap, vmin=0, vmax=1,
+                    interpolation="nearest")
+        ax_w.set_title(f"W, {100 * np.mean(W == 0):.0f}% exact zeros (white)", fontsize=9)
+        ax_w.set_xlabel("metagene"), ax_w.set_ylabel("genes"), ax_w.set_yticks([])
+        ax_w.set_xticks(range(rank), labels=[str(k + 1) for k in range(rank)])
+        x = np.arange(len(strengths))
+        ax_p.plot(x, table["sparseness_W"], "o-", color=OKABE_ITO[0], label="sparseness of W")
+        ax_p.plot(x, table["sparseness_H"], "s-", color=OKABE_ITO[2], label="sparseness of H")
+        ax_p.set_ylim(0, 1), ax_p.set_ylabel("sparseness (Hoyer)")
+        ax_p.set_xticks(x, labels=[f"{a:g}" for a in strengths], fontsize=8), ax_p.set_xlabel("alpha")
+        ax_e = ax_p.twinx()
+        ax_e.plot(x, table["rel_error"], "^--", color=OKABE_ITO[5], label="relative error")
+        ax_e.set_ylabel("relative error ‖X − WH‖ / ‖X‖")
+        ax_e.set_ylim(0, max(0.3, 1.15 * table["rel_error"].max()))   # from 0: no offset axis for tiny changes
+        ax_p.axvline(list(strengths).index(alpha), color="0.5", lw=1)
+        lines = ax_p.get_legend_handles_labels(), ax_e.get_legend_handles_labels()
+        ax_p.legend(lines[0][0] + lines[1][0], lines[0][1] + lines[1][1], frameon=False, fontsize=8, loc="lower left")
+        row = table.loc[alpha]
+        fig.suptitle(f"{penalize}, l1_ratio {l1_ratio:g}, alpha {alpha:g}: {int(row['metagenes'])} metagenes, "
+                     f"error {row['rel_error']:.3f}, sparseness of W {row['sparseness_W']:.2f}")
+        return fig, {"fit": fits[alpha], "path": table}
+
+    return Explorer("Penalty strength against sparseness and error", controls, draw)

@@ -61,3 +61,22 @@ def test_rank_choice_explorer(lecture):
     markers = [line for ax in survey_figure.axes for line in ax.lines if list(line.get_xdata()) == [2, 2]]
     assert markers                                                   # the K marker moved to 2
     assert explorer.result["fit"].rank == 2
+
+
+def test_sparsity_explorer_moves_along_the_penalty_path():
+    sim = nt.simulate_expression(n_genes=120, n_samples=24, rank=3, seed=8, membership="soft",
+                                 concentration=0.5, program_density=0.25)
+    explorer = nt.widgets.sparsity_explorer(sim.X, 3, true_W=sim.W, strengths=(0.0, 0.01, 0.05))
+    path = explorer.result["path"]
+    assert list(path.index) == [0.0, 0.01, 0.05]
+    assert path["zeros_W"].is_monotonic_increasing and path["rel_error"].is_monotonic_increasing
+    explorer.controls["alpha"].value = 0.0
+    plain = explorer.result["fit"]
+    explorer.controls["alpha"].value = 0.05
+    sparse = explorer.result["fit"]
+    assert np.mean(np.asarray(sparse.W) == 0) > np.mean(np.asarray(plain.W) == 0)
+    assert explorer.result["path"] is path                       # the path was fitted once
+    assert "alpha 0.05" in explorer.figure.texts[0].get_text()
+    explorer.controls["penalize"].value = "W only"            # the scale dodge: W shrinks, H grows
+    dodge = explorer.result["path"]
+    assert dodge["l1_W"].iloc[-1] < dodge["l1_W"].iloc[0] and dodge["l1_H"].iloc[-1] > dodge["l1_H"].iloc[0]
