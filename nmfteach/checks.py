@@ -12,8 +12,7 @@ import numpy as np
 __all__ = ["dimensions", "sklearn_orientation", "mixed_sample", "sample_weights", "svd_error", "metagene_cosine",
            "frobenius_by_hand", "kl_by_hand", "lee_update", "fastest_method", "own_recipe", "recovery",
            "cluster_table", "top_gene", "cophenetic_choice", "holdout_choice", "golub_purity", "aml_metagene",
-           "proportions", "log_cpm",
-           "verdict"]
+           "penalty_choice", "smoothing_by_hand", "proportions", "log_cpm", "verdict"]
 
 
 def verdict(ok: bool, right: str, wrong: str) -> None:
@@ -290,6 +289,41 @@ def aml_metagene(namespace) -> None:
     expected = clusters[golub.samples["subtype"] == "AML"].mode().iloc[0]
     verdict(answer == expected, f"the AML samples use metagene {expected}.",
             "take the most common predicted cluster among the samples whose subtype is 'AML'.")
+
+
+def penalty_choice(namespace) -> None:
+    """Lesson 08: chosen_alpha is the largest alpha in path whose relative error is at most 5%
+    above the unpenalized fit's (alpha = 0)."""
+    found = _fetch(namespace, "path", "chosen_alpha")
+    if found is None:
+        return
+    path, answer = found
+    limit = 1.05 * path.loc[0.0, "rel_error"]
+    expected = max(alpha for alpha, error in path["rel_error"].items() if error <= limit)
+    verdict(_close(answer, expected), f"alpha = {expected:g} costs {path.loc[expected, 'rel_error']:.4f} against "
+            f"{path.loc[0.0, 'rel_error']:.4f} without a penalty, and makes {100 * path.loc[expected, 'zeros_W']:.0f}% "
+            f"of W exactly 0.",
+            f"{answer!r} is not it; keep the rows of path whose rel_error is <= 1.05 * path.loc[0.0, 'rel_error'] "
+            f"and take the largest alpha (the index).")
+
+
+def smoothing_by_hand(namespace) -> None:
+    """Lesson 08: S_by_hand is nsNMF's smoothing matrix for smooth_fit (K = 3, its theta), and
+    reconstruction is W S H."""
+    found = _fetch(namespace, "smooth_fit", "S_by_hand", "reconstruction")
+    if found is None:
+        return
+    fit, S, reconstruction = found
+    K, theta = fit.rank, fit.settings["theta"]
+    expected = (1 - theta) * np.eye(K) + theta / K * np.ones((K, K))
+    if not _same_array(S, expected):
+        verdict(False, "", f"S_by_hand should be (1 − θ)·I + (θ/K)·11ᵀ with K = {K} and θ = {theta}: "
+                           f"np.eye(K) and np.ones((K, K)) give I and 11ᵀ.")
+        return
+    verdict(_same_array(reconstruction, np.asarray(fit.fitted())),
+            "S blends each metagene's coefficient with the average of all K, and W S H is nsNMF's model of X.",
+            "S_by_hand is right; reconstruction should be W @ S_by_hand @ H with W and H of smooth_fit "
+            "(np.asarray(smooth_fit.W), ...).")
 
 
 def proportions(namespace) -> None:

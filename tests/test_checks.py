@@ -1,5 +1,8 @@
 """The exercises' self-checks say right, wrong or missing in plain words."""
 
+import numpy as np
+import pandas as pd
+
 import nmfteach as nt
 
 
@@ -164,3 +167,23 @@ def test_proportions_and_log_cpm(capsys):
     assert capsys.readouterr().out.startswith("Correct!")
     nt.checks.log_cpm({"counts": counts, "logcpm": np.log2(counts + 1)})
     assert "multiply by 1e6" in capsys.readouterr().out
+
+
+def test_lesson_08_checks(capsys, lecture):
+    path = pd.DataFrame({"rel_error": [0.100, 0.101, 0.104, 0.2], "zeros_W": [0.0, 0.1, 0.3, 0.6]},
+                        index=pd.Index([0.0, 0.01, 0.03, 0.1], name="alpha"))
+    nt.checks.penalty_choice({"path": path, "chosen_alpha": 0.03})
+    assert capsys.readouterr().out.startswith("Correct! alpha = 0.03")
+    nt.checks.penalty_choice({"path": path, "chosen_alpha": 0.1})
+    assert "0.1 is not it" in capsys.readouterr().out
+    nt.checks.penalty_choice({"path": path})
+    assert "no variable `chosen_alpha`" in capsys.readouterr().out
+    fit = nt.nmf(lecture.X, 3, "nsNMF", seed=1, theta=0.7, max_iter=50, stop="none")
+    S = 0.3 * np.eye(3) + 0.7 / 3
+    W, H = np.asarray(fit.W), np.asarray(fit.H)
+    nt.checks.smoothing_by_hand({"smooth_fit": fit, "S_by_hand": S, "reconstruction": W @ S @ H})
+    assert capsys.readouterr().out.startswith("Correct!")
+    nt.checks.smoothing_by_hand({"smooth_fit": fit, "S_by_hand": S, "reconstruction": W @ H})
+    assert "S_by_hand is right" in capsys.readouterr().out
+    nt.checks.smoothing_by_hand({"smooth_fit": fit, "S_by_hand": np.eye(3), "reconstruction": W @ H})
+    assert "θ = 0.7" in capsys.readouterr().out
