@@ -86,7 +86,10 @@ def widget_lines():
                  "noise_explorer: noise sd": (widgets.noise_explorer(), "noise_sd", [0.5, 0.8, 1.1, 1.4, 1.7]),
                  "mixing_explorer: weight": (widgets.mixing_explorer(), "stress", [0.5, 1.0, 1.5, 2.0, 0.2]),
                  "convergence_explorer: seed": (widgets.convergence_explorer(sim.X), "seed", [2, 3, 4, 5, 6]),
-                 "rank_choice_explorer: K": (widgets.rank_choice_explorer(sim.X, nrun=10), "rank", [2, 3, 5, 6, 4])}
+                 "rank_choice_explorer: K": (widgets.rank_choice_explorer(sim.X, nrun=10), "rank", [2, 3, 5, 6, 4]),
+                 # alpha moves along a path fitted when the explorer is made; l1_ratio fits a new path (8 fits)
+                 "sparsity_explorer: alpha": (widgets.sparsity_explorer(sim.X), "alpha", [0.0, 0.01, 0.05, 0.1, 0.003]),
+                 "sparsity_explorer: l1_ratio (new path)": (widgets.sparsity_explorer(sim.X), "l1_ratio", [0.0, 0.5])}
     lines = ["", "| widget update (lecture example, fit + figure + PNG) | median (ms) | slowest (ms) |", "|---|---|---|"]
     for name, (explorer, control, values) in explorers.items():
         times = []

@@ -45,6 +45,10 @@ def main():
     noise = widgets.noise_explorer()
     noise.controls["noise_sd"].value = 1.5
     choice = widgets.rank_choice_explorer(sim.X, nrun=10, classes=sim.labels)
+    sparse = nt.simulate_expression(n_genes=300, n_samples=40, rank=3, noise_sd=0.2, seed=8, membership="soft",
+                                    concentration=0.5, program_density=0.25)
+    sparsity = widgets.sparsity_explorer(sparse.X, true_W=sparse.W)
+    sparsity.controls["alpha"].value = 0.05
     figures.update({
         "widget_mixing": ("widgets.mixing_explorer(), cell cycle weight moved to 1.5", mixing.figure),
         "widget_rank": ("widgets.rank_explorer(sim.X, classes=sim.labels), K moved to 4", ranks.figure),
@@ -52,6 +56,8 @@ def main():
         "widget_noise": ("widgets.noise_explorer(), noise sd moved to 1.5", noise.figure),
         "widget_rank_choice": ("widgets.rank_choice_explorer(sim.X, classes=sim.labels), K = 4",
                                choice.figure[1]),
+        "widget_sparsity": ("widgets.sparsity_explorer(sparse.X, true_W=sparse.W) on lesson 08's sparse programs, "
+                            "alpha moved to 0.05", sparsity.figure),
     })
     lines = ["# Gallery", "", "Every figure and explorer of `nmfteach`, drawn by `tools/make_gallery.py` on the "
              "lecture's simulated example (`sim = nt.lecture_example()`, `fit = nt.nmf(sim.X, 3, nrun=30, seed=123)`).", ""]
