@@ -263,7 +263,7 @@ def sparsity_explorer(X, rank=3, true_W=None, strengths=PENALTY_STRENGTHS, metho
         table, fits = paths[key]
         W = np.asarray(fits[alpha].W)
         fig, (ax_w, ax_p) = plt.subplots(1, 2, figsize=(8.5, 3.4), gridspec_kw={"width_ratios": [1, 2]})
-        fig.subplots_adjust(left=0.05, right=0.9, bottom=0.16, top=0.82, wspace=0.3)
+        fig.subplots_adjust(left=0.05, right=0.97, bottom=0.16, top=0.82, wspace=0.25)
         order_by = truth if truth is not None else W       # genes grouped by (true) program
         genes = np.lexsort((-order_by.max(axis=1), order_by.argmax(axis=1)))
         scaled = W[genes] / np.where(W.max(axis=0) > 0, W.max(axis=0), 1)
@@ -276,15 +276,11 @@ def sparsity_explorer(X, rank=3, true_W=None, strengths=PENALTY_STRENGTHS, metho
         x = np.arange(len(strengths))
         ax_p.plot(x, table["sparseness_W"], "o-", color=OKABE_ITO[0], label="sparseness of W")
         ax_p.plot(x, table["sparseness_H"], "s-", color=OKABE_ITO[2], label="sparseness of H")
-        ax_p.set_ylim(0, 1), ax_p.set_ylabel("sparseness (Hoyer)")
+        ax_p.plot(x, table["rel_error"], "^--", color=OKABE_ITO[5], label="relative error ‖X − WH‖ / ‖X‖")
+        ax_p.set_ylim(0, 1), ax_p.set_ylabel("sparseness (Hoyer) or error")   # all three lie in [0, 1]
         ax_p.set_xticks(x, labels=[f"{a:g}" for a in strengths], fontsize=8), ax_p.set_xlabel("alpha")
-        ax_e = ax_p.twinx()
-        ax_e.plot(x, table["rel_error"], "^--", color=OKABE_ITO[5], label="relative error")
-        ax_e.set_ylabel("relative error ‖X − WH‖ / ‖X‖")
-        ax_e.set_ylim(0, max(0.3, 1.15 * table["rel_error"].max()))   # from 0: no offset axis for tiny changes
         ax_p.axvline(list(strengths).index(alpha), color="0.5", lw=1)
-        lines = ax_p.get_legend_handles_labels(), ax_e.get_legend_handles_labels()
-        ax_p.legend(lines[0][0] + lines[1][0], lines[0][1] + lines[1][1], frameon=False, fontsize=8, loc="lower left")
+        ax_p.legend(frameon=False, fontsize=8, loc="upper left")
         row = table.loc[alpha]
         fig.suptitle(f"{penalize}, l1_ratio {l1_ratio:g}, alpha {alpha:g}: {int(row['metagenes'])} metagenes, "
                      f"error {row['rel_error']:.3f}, sparseness of W {row['sparseness_W']:.2f}")
