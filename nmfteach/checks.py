@@ -7,15 +7,36 @@ so the notebook shows just the sentence.
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 __all__ = ["dimensions", "sklearn_orientation", "mixed_sample", "sample_weights", "svd_error", "metagene_cosine",
            "frobenius_by_hand", "kl_by_hand", "lee_update", "fastest_method", "own_recipe", "recovery",
            "cluster_table", "top_gene", "cophenetic_choice", "holdout_choice", "golub_purity", "aml_metagene",
-           "penalty_choice", "smoothing_by_hand", "proportions", "log_cpm", "verdict"]
+           "penalty_choice", "smoothing_by_hand", "proportions", "log_cpm", "verdict", "strict"]
+
+_strict = False
+
+
+@contextlib.contextmanager
+def strict():
+    """Inside ``with strict():`` a check raises AssertionError (with its hint) instead of
+    printing "Not yet", and prints nothing when the answer is right. The graded (hidden) tests
+    use it, so that a wrong or missing answer fails its test cell."""
+    global _strict
+    before, _strict = _strict, True
+    try:
+        yield
+    finally:
+        _strict = before
 
 
 def verdict(ok: bool, right: str, wrong: str) -> None:
+    if _strict:
+        if not ok:
+            raise AssertionError(wrong)
+        return
     print(("Correct! " + right) if ok else ("Not yet: " + wrong))
 
 
@@ -27,6 +48,8 @@ def _close(answer, expected, rtol=1e-6) -> bool:
 def _fetch(namespace, *names):
     """The notebook variables ``names``, or None (saying which are missing) if any is not there."""
     missing = [name for name in names if name not in namespace]
+    if missing and _strict:
+        raise AssertionError(f"no variable {', '.join(f'`{name}`' for name in missing)}: the exercise is not done.")
     for name in missing:
         print(f"Not yet: there is no variable `{name}`; run your solution cell first.")
     return None if missing else tuple(namespace[name] for name in names)

@@ -1,0 +1,216 @@
+"""Student versions and grading, without nbgrader (but with its markers and cell metadata).
+
+Instructor notebooks hold the answers between nbgrader's markers::
+
+    ### BEGIN SOLUTION          (code or markdown cells)
+    # Hint: one line for the student
+    ...the answer...
+    ### END SOLUTION
+
+    ### BEGIN HIDDEN TESTS      (in a graded test cell)
+    ...asserts the student does not see...
+    ### END HIDDEN TESTS
+
+``release()`` writes the student versions: each solution region becomes a stub that raises
+``NotImplementedError`` with the region's hint (markdown regions become "YOUR ANSWER HERE"),
+hidden tests are removed, and outputs are cleared. Cell metadata is kept as it is, so an
+instructor who uses nbgrader can take the instructor notebooks unchanged.
+
+``grade()`` runs a filled-in student notebook with every graded test cell restored from the
+instructor version (hidden tests included, the student's edits to tests ignored, as nbgrader
+does) and gives each test cell its points if it runs without an error. Markdown answers
+(``solution`` and ``grade`` both true) are listed for grading by hand with the rubric in the
+instructor version.
+
+Command line (``python3 course.py release`` and ``python3 course.py grade`` call these)::
+
+    python -m nmfteach.classroom release [--out student]
+    python -m nmfteach.classroom grade NOTEBOOK [--source INSTRUCTOR_NOTEBOOK]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import re
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["student_version", "release", "grade", "solution_lines", "ROOT"]
+
+ROOT = Path(__file__).resolve().parents[1]          # the course repository (lessons/ lives here)
+BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+HINT = re.compile(r"^\s*#\s*Hint:\s*(.+)$")
+STUB = 'raise NotImplementedError("{hint}")'
+
+
+def _regions(lines, begin, end):
+    """(start, stop) line numbers of each begin ... end region (both marker lines included)."""
+    spans, start = [], None
+    for i, line in enumerate(lines):
+        if line.strip() == begin:
+            if start is not None:
+                raise ValueError(f"{begin!r} twice without {end!r} in between")
+            start = i
+        elif line.strip() == end:
+            if start is None:
+                raise ValueError(f"{end!r} without {begin!r} before it")
+            spans.append((start, i))
+            start = None
+    if start is not None:
+        raise ValueError(f"{begin!r} without a matching {end!r}")
+    return spans
+
+
+def _stub(region, cell_type, where):
+    """What replaces one solution region in the student version."""
+    indent = re.match(r"\s*", region[0]).group(0)
+    if cell_type == "markdown":
+        return [f"{indent}YOUR ANSWER HERE"]
+    hints = [m.group(1).strip() for m in map(HINT.match, region) if m]
+    if not hints:
+        raise ValueError(f"{where}: a solution region needs a '# Hint: ...' line for the student's stub")
+    hint = hints[0].replace("\\", "\\\\").replace('"', '\\"')
+    return [f"{indent}# YOUR CODE HERE", indent + STUB.format(hint=hint)]
+
+
+def student_version(notebook, name="notebook"):
+    """A copy of an instructor notebook (nbformat) with solutions stubbed, hidden tests removed,
+    outputs and widget state cleared."""
+    student = copy.deepcopy(notebook)
+    student.metadata.pop("widgets", None)
+    for number, cell in enumerate(student.cells):
+        lines = cell.source.split("\n")
+        for begin, end in ((BEGIN_HIDDEN, END_HIDDEN), (BEGIN_SOLUTION, END_SOLUTION)):
+            for start, stop in reversed(_regions(lines, begin, end)):
+                replacement = [] if begin == BEGIN_HIDDEN else _stub(lines[start:stop + 1], cell.cell_type,
+                                                                     f"{name}, cell {number}")
+                lines[start:stop + 1] = replacement
+        cell.source = "\n".join(lines).rstrip("\n")
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+            cell.metadata.pop("execution", None)
+    return student
+
+
+def solution_lines(notebook):
+    """The answer lines of an instructor notebook: inside solution regions, not hint or marker
+    lines, long enough to be telling, and found nowhere outside the regions (for the tests
+    that look for leaked answers)."""
+    inside, outside = set(), set()
+    for cell in notebook.cells:
+        lines = cell.source.split("\n")
+        spans = _regions(lines, BEGIN_SOLUTION, END_SOLUTION)
+        covered = {i for start, stop in spans for i in range(start, stop + 1)}
+        for i, line in enumerate(lines):
+            (inside if i in covered else outside).add(line.strip())
+    return {line for line in inside - outside
+            if len(line) >= 12 and not HINT.match(line) and not line.startswith("###")}
+
+
+def notebooks(root=ROOT):
+    """The instructor notebooks: lessons/NN_*.ipynb and lessons/assignments/*.ipynb."""
+    lessons = root / "lessons"
+    return sorted(lessons.glob("[0-9][0-9]_*.ipynb")) + sorted((lessons / "assignments").glob("*.ipynb"))
+
+
+def release(out=None, root=ROOT, sources=None):
+    """Write the student version of every instructor notebook under ``out`` (default
+    ``student/`` in the repository), keeping the folder layout of lessons/. Returns the paths."""
+    import nbformat
+
+    out = Path(out) if out is not None else root / "student"
+    written = []
+    for source in sources or notebooks(root):
+        target = out / source.relative_to(root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        notebook = nbformat.read(source, as_version=4)
+        nbformat.write(student_version(notebook, source.name), target)
+        written.append(target)
+    return written
+
+
+def _graded_cells(notebook):
+    """grade_id -> cell, for the cells nbgrader would grade (tests and hand-graded answers)."""
+    cells = {}
+    for cell in notebook.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade"):
+            cells[meta["grade_id"]] = cell
+    return cells
+
+
+def _instructor_source(student_path):
+    """The instructor notebook with the same file name as a student notebook."""
+    matches = [path for path in notebooks() if path.name == Path(student_path).name]
+    if not matches:
+        raise FileNotFoundError(f"no instructor notebook named {Path(student_path).name} under {ROOT / 'lessons'}; "
+                                f"pass source= (or --source) with the instructor version.")
+    return matches[0]
+
+
+def grade(notebook_path, source=None, timeout=600) -> pd.DataFrame:
+    """Run a filled-in student notebook with the instructor's tests and score each question.
+
+    Returns one row per graded cell: grade_id, kind ("auto": a test cell, "manual": an answer
+    to grade by hand with the rubric), points earned (NaN for manual), max_points, and a status
+    ("passed", the error of a failed test, "missing" or "grade by hand").
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook_path = Path(notebook_path)
+    source = Path(source) if source is not None else _instructor_source(notebook_path)
+    instructor = nbformat.read(source, as_version=4)
+    submitted = nbformat.read(notebook_path, as_version=4)
+    expected = _graded_cells(instructor)
+    present = _graded_cells(submitted)
+    for grade_id, cell in present.items():    # tests come from the instructor version, hidden ones included
+        if grade_id in expected and cell.cell_type == "code" and not cell.metadata["nbgrader"].get("solution"):
+            cell.source = expected[grade_id].source
+    NotebookClient(submitted, timeout=timeout, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(notebook_path.parent.resolve())}}).execute()
+    rows = []
+    for grade_id, reference in expected.items():
+        meta = reference.metadata["nbgrader"]
+        max_points = float(meta.get("points", 0))
+        cell = present.get(grade_id)
+        if meta.get("solution") and reference.cell_type == "markdown":
+            rows.append((grade_id, "manual", float("nan"), max_points, "grade by hand (rubric in the instructor version)"))
+        elif cell is None:
+            rows.append((grade_id, "auto", 0.0, max_points, "missing: the cell was deleted"))
+        else:
+            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+            status = "passed" if not errors else f"failed: {errors[0]['ename']}: {errors[0]['evalue']}".strip()
+            rows.append((grade_id, "auto", max_points if not errors else 0.0, max_points, status[:200]))
+    return pd.DataFrame(rows, columns=["grade_id", "kind", "points", "max_points", "status"]).set_index("grade_id")
+
+
+def _main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m nmfteach.classroom", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    to_release = commands.add_parser("release", help="write the student versions of every lesson and assignment")
+    to_release.add_argument("--out", default=None, help="folder to write to (default: student/ in the repository)")
+    to_grade = commands.add_parser("grade", help="grade a filled-in student notebook")
+    to_grade.add_argument("notebook")
+    to_grade.add_argument("--source", default=None, help="the instructor version (default: found by file name)")
+    args = parser.parse_args(argv)
+    if args.command == "release":
+        written = release(args.out)
+        print(f"wrote {len(written)} student notebooks to {Path(args.out) if args.out else ROOT / 'student'}")
+        return 0
+    report = grade(args.notebook, args.source)
+    auto = report[report["kind"] == "auto"]
+    with pd.option_context("display.max_colwidth", 80, "display.width", 160):
+        print(report.to_string())
+    print(f"\nautomatic: {auto['points'].sum():g} of {auto['max_points'].sum():g} points"
+          + (f"; {int((report['kind'] == 'manual').sum())} answers ({report.loc[report['kind'] == 'manual', 'max_points'].sum():g}"
+             f" points) to grade by hand" if (report["kind"] == "manual").any() else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())
