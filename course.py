@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
 """Set up and run the nmfteach course with nothing but Python (3.11 to 3.13).
 
-    python3 course.py lab     install what the course needs, then open JupyterLab on lessons/
-    python3 course.py test    install what the tests need, then run the whole test suite
+    python3 course.py lab       install what the course needs, then open JupyterLab on lessons/
+    python3 course.py test      install what the tests need, then run the whole test suite
+    python3 course.py release   write the student versions of the lessons and assignments
+                                to student/ (or --out FOLDER): answers stubbed, hidden tests removed
+    python3 course.py grade NOTEBOOK [--source INSTRUCTOR_NOTEBOOK]
+                                run a filled-in student notebook with the hidden tests and
+                                report the points of each question
 
 Both create a virtual environment in .venv (first time only) and install the pinned versions
 of constraints.txt into it, so everyone gets the same numbers in the notebooks. Running either
@@ -58,10 +63,13 @@ def run(command, check=True) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("lab", "test"):
+    if not argv or argv[0] not in ("lab", "test", "release", "grade"):
         print(__doc__)
         return 2
     what, rest = argv[0], argv[1:]
+    if what in ("release", "grade"):
+        python = ensure_environment("")
+        return run([python, "-m", "nmfteach.classroom", what, *rest], check=False)
     if what == "lab":
         python = ensure_environment("")
         as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # e.g. in a container

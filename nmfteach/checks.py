@@ -14,7 +14,7 @@ import numpy as np
 __all__ = ["dimensions", "sklearn_orientation", "mixed_sample", "sample_weights", "svd_error", "metagene_cosine",
            "frobenius_by_hand", "kl_by_hand", "lee_update", "fastest_method", "own_recipe", "recovery",
            "cluster_table", "top_gene", "cophenetic_choice", "holdout_choice", "golub_purity", "aml_metagene",
-           "penalty_choice", "smoothing_by_hand", "proportions", "log_cpm", "verdict", "strict"]
+           "penalty_choice", "smoothing_by_hand", "proportions", "log_cpm", "verdict", "strict", "answered"]
 
 _strict = False
 
@@ -53,6 +53,12 @@ def _fetch(namespace, *names):
     for name in missing:
         print(f"Not yet: there is no variable `{name}`; run your solution cell first.")
     return None if missing else tuple(namespace[name] for name in names)
+
+
+def answered(namespace, *names) -> bool:
+    """Are the notebook variables ``names`` all there? If not, say which are missing (an
+    assignment's visible check runs only when they are, so an unanswered notebook still runs)."""
+    return _fetch(namespace, *names) is not None
 
 
 def _same_array(answer, expected, **tolerance) -> bool:

@@ -98,17 +98,21 @@ def student_version(notebook, name="notebook"):
 
 def solution_lines(notebook):
     """The answer lines of an instructor notebook: inside solution regions, not hint or marker
-    lines, long enough to be telling, and found nowhere outside the regions (for the tests
-    that look for leaked answers)."""
-    inside, outside = set(), set()
+    lines, long enough to be telling, and not quoted anywhere outside the regions (for the
+    tests that look for leaked answers)."""
+    inside, outside = set(), []
     for cell in notebook.cells:
         lines = cell.source.split("\n")
         spans = _regions(lines, BEGIN_SOLUTION, END_SOLUTION)
         covered = {i for start, stop in spans for i in range(start, stop + 1)}
         for i, line in enumerate(lines):
-            (inside if i in covered else outside).add(line.strip())
-    return {line for line in inside - outside
-            if len(line) >= 12 and not HINT.match(line) and not line.startswith("###")}
+            if i in covered:
+                inside.add(line.strip())
+            else:
+                outside.append(line)
+    given = "\n".join(outside)                  # e.g. a line quoted in the exercise's instructions
+    return {line for line in inside
+            if len(line) >= 12 and line not in given and not HINT.match(line) and not line.startswith("###")}
 
 
 def notebooks(root=ROOT):
@@ -207,8 +211,8 @@ def _main(argv=None):
     with pd.option_context("display.max_colwidth", 80, "display.width", 160):
         print(report.to_string())
     print(f"\nautomatic: {auto['points'].sum():g} of {auto['max_points'].sum():g} points"
-          + (f"; {int((report['kind'] == 'manual').sum())} answers ({report.loc[report['kind'] == 'manual', 'max_points'].sum():g}"
-             f" points) to grade by hand" if (report["kind"] == "manual").any() else ""))
+          + (f"; written answers worth {report.loc[report['kind'] == 'manual', 'max_points'].sum():g} points to grade "
+             f"by hand" if (report["kind"] == "manual").any() else ""))
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Re-execute every notebook under lessons/ top to bottom, in place, and report run times.
+"""Re-execute every lesson and assignment top to bottom, in place, and report run times.
 
     .venv/bin/python tools/run_lessons.py [lessons/01_*.ipynb ...]
 
@@ -27,7 +27,9 @@ def run(path: Path) -> float:
 
 
 def main(paths):
-    paths = [Path(p) for p in paths] or sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
+    lessons = ROOT / "lessons"
+    paths = [Path(p) for p in paths] or (sorted(lessons.glob("[0-9][0-9]_*.ipynb"))
+                                         + sorted((lessons / "assignments").glob("*.ipynb")))
     for path in paths:
         print(f"{path.name:45s} {run(path):6.1f} s", flush=True)
 
