@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.cluster.hierarchy import cophenet, fcluster, leaves_list, linkage
+from scipy.cluster.hierarchy import cophenet, cut_tree, leaves_list, linkage
 from scipy.spatial.distance import squareform
 
 __all__ = ["connectivity", "consensus_matrix", "cophenetic", "dispersion", "consensus_clusters",
@@ -96,7 +96,9 @@ def consensus_clusters(C, k: int) -> np.ndarray:
     if not 1 <= k <= len(C):
         raise ValueError(f"k must be between 1 and the number of samples ({len(C)}); got {k}.")
     tree, _ = _average_tree(C)
-    raw = fcluster(tree, t=k, criterion="maxclust")
+    # undo the last k − 1 merges, as R's cutree(): exactly k groups even when several merges
+    # happen at the same height (fcluster's "maxclust" would then return fewer)
+    raw = cut_tree(tree, n_clusters=k)[:, 0] + 1
     first_seen = pd.unique(raw[leaves_list(tree)])              # clusters along the leaves
     renumber = np.zeros(raw.max() + 1, dtype=int)
     renumber[first_seen] = np.arange(1, len(first_seen) + 1)

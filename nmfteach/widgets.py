@@ -160,6 +160,11 @@ def convergence_explorer(X, rank=3, methods=("lee", "hals", "anls", "pgd"), max_
         convergence_plot(fits, ax=ax, title=f"½‖X − WH‖² per iteration, start '{init}'")
         return fig, fits
 
+    def seed_matters(change=None):   # NNDSVD starts are deterministic: the seed would change nothing
+        controls["seed"].disabled = controls["init"].value != "random"
+
+    controls["init"].observe(seed_matters, names="value")
+    seed_matters()
     return Explorer("Convergence of the algorithms", controls, draw)
 
 

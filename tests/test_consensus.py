@@ -126,3 +126,15 @@ def test_other_bad_input():
         nt.correlation_silhouette(np.ones((3, 3)), [1, 2, 2])
     with pytest.raises(ValueError, match="k must be between"):
         nt.consensus_clusters(np.eye(3), 5)
+
+
+def test_consensus_clusters_gives_k_groups_even_with_tied_merges():
+    """Three perfect blocks cut into 5: R's cutree splits tied merges to give exactly 5 groups
+    (scipy's fcluster "maxclust" would stop at 3)."""
+    labels = np.repeat([0, 1, 2], 4)
+    C = (labels[:, None] == labels[None, :]).astype(float)
+    for k in (3, 4, 5):
+        found = nt.consensus_clusters(C, k)
+        assert sorted(set(found)) == list(range(1, k + 1))
+        # every group stays inside one block
+        assert all(len(set(labels[found == g])) == 1 for g in range(1, k + 1))

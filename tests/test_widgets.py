@@ -38,8 +38,12 @@ def test_convergence_explorer(lecture):
     explorer.controls["methods"].value = ("lee", "hals")
     ax = explorer.figure.axes[0]
     assert [line.get_label() for line in ax.lines] == ["lee", "hals"]
+    assert explorer.controls["seed"].disabled          # an NNDSVD start does not depend on the seed
     explorer.controls["init"].value = "random"
-    assert "'random'" in explorer.figure.axes[0].get_title()
+    assert "'random'" in explorer.figure.axes[0].get_title() and not explorer.controls["seed"].disabled
+    before = explorer.png
+    explorer.controls["seed"].value = 7
+    assert explorer.png != before                      # a random start does
 
 
 def test_noise_explorer_recovery_falls_with_noise():
