@@ -31,11 +31,18 @@ STYLE = {"font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "figure.titl
 
 
 def styled(function):
-    """Draw with the course's shared look (STYLE), whatever the notebook's matplotlib settings."""
+    """Draw with the course's shared look (STYLE), whatever the notebook's matplotlib settings.
+
+    Only STYLE's own settings are set and restored: ``plt.rc_context`` restores every setting,
+    the backend included, and in Jupyter that stops later figures from being shown inline."""
     @functools.wraps(function)
     def draw(*args, **kwargs):
-        with plt.rc_context(STYLE):
+        before = {key: plt.rcParams[key] for key in STYLE}
+        plt.rcParams.update(STYLE)
+        try:
             return function(*args, **kwargs)
+        finally:
+            plt.rcParams.update(before)
     return draw
 
 

@@ -112,3 +112,20 @@ def test_nmf_vs_pca(lecture_fit, lecture):
     assert nmf.min() >= 0                                          # additive parts
     scatter = [ax for ax in fig.axes if ax.collections and not ax.images]
     assert len(scatter) >= 2
+
+
+def test_every_figure_of_a_notebook_is_shown(tmp_path):
+    """Figures drawn by nmfteach.plotting in later cells are displayed inline too (a full
+    plt.rc_context reset the backend and hid every figure after the first)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("import nmfteach as nt\nfrom nmfteach import plotting\n"
+                                                "sim = nt.lecture_example()\nfit = nt.nmf(sim.X, 3, nrun=2, seed=1)"),
+                      nbformat.v4.new_code_cell("fig = plotting.basis_map(fit)"),
+                      nbformat.v4.new_code_cell("fig = plotting.coef_map(fit, classes=sim.labels)"),
+                      nbformat.v4.new_code_cell("fig = plotting.consensus_map(fit)")]
+    NotebookClient(notebook, kernel_name="python3", timeout=120).execute()
+    for cell in notebook.cells[1:]:
+        assert any("image/png" in output.get("data", {}) for output in cell.outputs), cell.source
