@@ -8,6 +8,8 @@
     python3 course.py grade NOTEBOOK [--source INSTRUCTOR_NOTEBOOK]
                                 run a filled-in student notebook with the hidden tests and
                                 report the points of each question
+    python3 course.py site      build the lessons' slide decks and a static course site from
+                                the committed notebooks into build/site/ (or --out FOLDER)
 
 Both create a virtual environment in .venv (first time only) and install the pinned versions
 of constraints.txt into it, so everyone gets the same numbers in the notebooks. Running either
@@ -63,13 +65,16 @@ def run(command, check=True) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("lab", "test", "release", "grade"):
+    if not argv or argv[0] not in ("lab", "test", "release", "grade", "site"):
         print(__doc__)
         return 2
     what, rest = argv[0], argv[1:]
     if what in ("release", "grade"):
         python = ensure_environment("")
         return run([python, "-m", "nmfteach.classroom", what, *rest], check=False)
+    if what == "site":
+        python = ensure_environment("")
+        return run([python, ROOT / "tools" / "build_site.py", *rest], check=False)
     if what == "lab":
         python = ensure_environment("")
         as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # e.g. in a container

@@ -1,0 +1,125 @@
+"""The slide decks and the static site, built from the committed notebooks by tools/build_site.py."""
+
+import html
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
+# Bounds on the decks, from their cells' slide types: each lesson has 3-12 sections
+# (horizontal slides) and 6-25 slides in all; outside that, a slide type is surely wrong.
+SECTIONS, ALL_SLIDES = (3, 12), (6, 25)
+sys.path.insert(0, str(ROOT / "tools"))
+import build_site  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site")
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "build_site.py"), "--out", str(out)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    print(f"site built in {time.perf_counter() - start:.1f} s")
+    return out
+
+
+def test_every_cell_of_every_lesson_has_a_slide_type():
+    allowed = {"slide", "subslide", "fragment", "skip", "notes", "-"}
+    for path in LESSONS:
+        for cell in nbformat.read(path, as_version=4).cells:
+            assert cell.metadata.get("slideshow", {}).get("slide_type") in allowed, f"{path.name}: {cell.source[:60]}"
+
+
+def test_every_lesson_has_a_page_and_a_deck_of_sensible_size(site):
+    for path in LESSONS:
+        assert (site / "lessons" / f"{path.stem}.html").stat().st_size > 10_000
+        deck = (site / "slides" / f"{path.stem}.slides.html").read_text()
+        sections, slides = build_site.count_slides(deck)
+        assert SECTIONS[0] <= sections <= SECTIONS[1], f"{path.stem}: {sections} sections"
+        assert ALL_SLIDES[0] <= slides <= ALL_SLIDES[1], f"{path.stem}: {slides} slides"
+        assert 'src="reveal.js/dist/reveal.js"' in deck and "unpkg.com/reveal" not in deck   # works offline
+        assert (site / "slides" / "reveal.js" / "dist" / "reveal.js").exists()
+
+
+def _links(page: str):
+    return re.findall(r'(?:href|src)="([^"#:]+)(?:#[^"]*)?"', page)
+
+
+def test_every_link_of_the_index_and_the_pages_resolves(site):
+    index = (site / "index.html").read_text()
+    links = _links(index)
+    assert len(links) == 2 * len(LESSONS)
+    for link in links:
+        assert (site / link).is_file(), link
+    for path in LESSONS:
+        page = site / "lessons" / f"{path.stem}.html"
+        for link in _links(page.read_text()):
+            assert (page.parent / link).resolve().is_file(), f"{path.stem}: {link}"
+    for info in map(build_site.lesson_info, LESSONS):       # objectives and time of every lesson
+        assert html.escape(info["title"]) in index and html.escape(info["time"]) in index
+
+
+def test_consecutive_lessons_link_to_each_other(site):
+    for before, after in zip(LESSONS, LESSONS[1:]):
+        assert f'href="{after.stem}.html"' in (site / "lessons" / f"{before.stem}.html").read_text()
+        assert f'href="{before.stem}.html"' in (site / "lessons" / f"{after.stem}.html").read_text()
+
+
+def test_no_page_or_deck_shows_an_error(site):
+    for built in list((site / "lessons").glob("*.html")) + list((site / "slides").glob("*.html")):
+        text = built.read_text()
+        assert "Traceback (most recent call last)" not in text, built.name
+        assert 'data-mime-type="application/vnd.jupyter.stderr"' not in text, built.name
+        assert "Explorer(children=" not in text, built.name           # explorers show their snapshot
+        assert "HIDDEN TESTS" not in text, built.name
+
+
+def test_solutions_are_collapsed_on_the_pages_and_left_out_of_the_decks(site):
+    for path in LESSONS:
+        notebook = nbformat.read(path, as_version=4)
+        solutions = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("solution")]
+        page = (site / "lessons" / f"{path.stem}.html").read_text()
+        folded = re.findall(r'<details class="nmft-solution">.*?</details>', page, flags=re.S)
+        assert len(folded) == len(solutions) > 0
+        outside = re.sub(r'<details class="nmft-solution">.*?</details>', "", page, flags=re.S)
+        deck = (site / "slides" / f"{path.stem}.slides.html").read_text()
+        for cell in solutions:
+            marker = "BEGIN SOLUTION"
+            assert marker in "".join(folded) and marker not in outside and marker not in deck
+        assert "<details class=\"nmft-solution\" open" not in page
+
+
+def test_explorers_show_a_snapshot(site):
+    page = (site / "lessons" / "07_choosing_the_rank.html").read_text()
+    assert re.search(r'class="nmft-explorer".*?<img[^>]*src="data:image/png;base64,', page, flags=re.S)
+
+
+@pytest.mark.browser
+def test_a_deck_opens_and_moves_to_the_next_slide_in_the_browser(site):
+    from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS, _playwright
+
+    sync_playwright = _playwright()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto((site / "slides" / "01_linear_mixing_model.slides.html").as_uri())
+            page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30_000)
+            first = page.locator(".reveal .slides section.present").first
+            assert "Lesson 01" in first.inner_text()
+            assert page.evaluate("() => Reveal.getTotalSlides()") >= ALL_SLIDES[0]
+            page.screenshot(path=str(ARTIFACTS / "deck_01_slide_1.png"))
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function("() => Reveal.getIndices().h === 1", timeout=10_000)
+            assert "Lesson 01" not in page.locator(".reveal .slides section.present").first.inner_text()
+            page.screenshot(path=str(ARTIFACTS / "deck_01_slide_2.png"))
+        finally:
+            browser.close()

@@ -1,0 +1,248 @@
+"""Build the lessons' slide decks and a static course site from the committed notebooks.
+
+    python3 course.py site                       # or: .venv/bin/python tools/build_site.py [--out DIR]
+
+Nothing is executed again: the committed outputs are what nbval checks. Written to build/site/
+(ignored by git):
+
+    index.html                    the lesson map (from README.md), each lesson's objectives and
+                                  time, links to its page and its deck, how to run the course
+    lessons/NN_name.html          every lesson as a page: solutions collapsed, hidden tests left
+                                  out, links to the index and the previous and next lessons
+    slides/NN_name.slides.html    reveal.js decks (nbconvert's slides exporter; cells' slide
+                                  types in their "slideshow" metadata, see set_slide_types.py)
+    slides/reveal.js/             reveal.js (vendored in tools/site/vendor) and our theme
+
+Explorers (ipywidgets) need a running kernel; pages and decks show the snapshot saved in the
+notebook with a note on how to use them for real.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import html
+import re
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import mistune
+import nbformat
+from nbconvert import HTMLExporter, SlidesExporter
+from traitlets.config import Config
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = Path(__file__).resolve().parent / "site"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+HIDE_INPUT = "nmft-slides-hide-input"
+LONG_CODE = 12              # lines of code above which a deck shows only the cell's output
+EXPLORER_NOTE = ("Interactive explorer: this is a snapshot. Run the lesson in JupyterLab "
+                 "(<code>python3 course.py lab</code>) and move its controls.")
+
+
+def lessons(root=ROOT):
+    return sorted((root / "lessons").glob("[0-9][0-9]_*.ipynb"))
+
+
+def lesson_info(path: Path) -> dict:
+    """Number, title, objectives ("You will learn ...") and time from a lesson's first cell."""
+    notebook = nbformat.read(path, as_version=4)
+    first = notebook.cells[0].source
+    title = re.match(r"#\s*Lesson\s+(\d+)\s*·\s*(.+)", first)
+    learn = re.search(r"\*\*You will learn\*\*\s*(.+?)(?:\n\n|$)", first, re.S)
+    minutes = re.search(r"\*\*Estimated time:\*\*\s*([^.\n]+)", first)
+    if not (title and learn and minutes):
+        raise ValueError(f"{path.name}: the first cell needs '# Lesson NN · Title', '**You will learn** ...' "
+                         f"and '**Estimated time:** ...'")
+    return {"number": title.group(1), "title": title.group(2).strip(), "learn": learn.group(1).strip(),
+            "time": minutes.group(1).strip(), "stem": path.stem, "notebook": notebook}
+
+
+def readme_lesson_map(root=ROOT) -> dict:
+    """lesson number -> topic, from the table under "What the course covers" in README.md."""
+    text = (root / "README.md").read_text()
+    section = text.split("## What the course covers", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\|\s*(\d\d)\s*\|\s*(.+?)\s*\|\s*$", section, re.M)
+    return dict(rows)
+
+
+def _widget_pictures(state: dict, model_id: str) -> list[str]:
+    """The PNG pictures (base64) of the Image widgets inside a widget, in display order."""
+    model = state.get(model_id, {})
+    if model.get("model_name") == "ImageModel":
+        return [b["data"] for b in model.get("buffers", []) if b.get("path") == ["value"]]
+    pictures = []
+    for child in model.get("state", {}).get("children", []):
+        pictures += _widget_pictures(state, child.removeprefix("IPY_MODEL_"))
+    return pictures
+
+
+def prepare(notebook, for_slides: bool):
+    """A copy ready to export: explorers replaced by their saved snapshot, widget state and
+    hidden tests removed, and (for decks) long code inputs marked to be hidden."""
+    notebook = copy.deepcopy(notebook)
+    state = notebook.metadata.pop("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.source = re.sub(r"\n?### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "", cell.source, flags=re.S)
+        outputs = []
+        for output in cell.outputs:
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view is None:
+                outputs.append(output)
+                continue
+            pictures = "".join(f'<img src="data:image/png;base64,{png}" alt="explorer snapshot">'
+                               for png in _widget_pictures(state, view["model_id"]))
+            outputs.append(nbformat.v4.new_output("display_data", data={
+                "text/html": f'<div class="nmft-explorer"><p class="nmft-explorer-note">{EXPLORER_NOTE}</p>'
+                             f"{pictures}</div>"}))
+        cell.outputs = outputs
+        if for_slides and cell.source.count("\n") >= LONG_CODE:
+            cell.metadata.setdefault("tags", []).append(HIDE_INPUT)
+    return notebook
+
+
+def _nav(infos, i, slides_href, index_href, lessons_prefix) -> str:
+    parts = [f'<a href="{index_href}">Course index</a>']
+    if i > 0:
+        prev = infos[i - 1]
+        parts.insert(0, f'<a href="{lessons_prefix}{prev["stem"]}.html">← Lesson {prev["number"]} · '
+                        f'{html.escape(prev["title"])}</a>')
+    else:
+        parts.insert(0, "<span></span>")
+    parts.append(f'<a href="{slides_href}">Slides of this lesson</a>')
+    if i + 1 < len(infos):
+        nxt = infos[i + 1]
+        parts.append(f'<a href="{lessons_prefix}{nxt["stem"]}.html">Lesson {nxt["number"]} · '
+                     f'{html.escape(nxt["title"])} →</a>')
+    else:
+        parts.append("<span></span>")
+    return f'<nav class="nmft-nav">{"".join(parts)}</nav>'
+
+
+def _exporters():
+    templates = [str(SITE / "templates")]
+    page_config = Config()
+    page_config.HTMLExporter.extra_template_basedirs = templates
+    page_config.HTMLExporter.template_name = "nmfteach_site"
+    page = HTMLExporter(config=page_config)
+    deck_config = Config()
+    deck_config.SlidesExporter.extra_template_basedirs = templates
+    deck_config.SlidesExporter.template_name = "nmfteach_slides"
+    deck_config.SlidesExporter.reveal_url_prefix = "reveal.js"
+    deck_config.SlidesExporter.reveal_theme = "nmfteach"
+    deck_config.SlidesExporter.reveal_transition = "none"
+    deck_config.SlidesExporter.reveal_width = "1280"
+    deck_config.SlidesExporter.reveal_height = "800"
+    deck_config.TagRemovePreprocessor.enabled = True
+    deck_config.TagRemovePreprocessor.remove_input_tags = {HIDE_INPUT}
+    deck = SlidesExporter(config=deck_config)
+    return page, deck
+
+
+def count_slides(deck_html: str) -> tuple[int, int]:
+    """(horizontal slides, all slides including sub-slides) of a deck nbconvert wrote."""
+    body = deck_html.split('<div class="slides">', 1)[1]
+    depth, top, leaves, last_open = 0, 0, 0, False
+    for tag in re.finditer(r"<(/?)section\b", body):
+        if tag.group(1):                     # closing
+            leaves += last_open
+            last_open = False
+            depth -= 1
+        else:
+            depth += 1
+            top += depth == 1
+            last_open = True
+    return top, leaves
+
+
+def build(out: Path) -> dict:
+    """Write the site and the decks under ``out``; return {lesson stem: (slides, sub-slides)}."""
+    out = Path(out)
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "lessons").mkdir(parents=True)
+    (out / "slides").mkdir()
+    shutil.copytree(SITE / "vendor" / "reveal.js", out / "slides" / "reveal.js")
+    (out / "slides" / "reveal.js" / "dist" / "theme").mkdir()
+    shutil.copy(SITE / "slides.css", out / "slides" / "reveal.js" / "dist" / "theme" / "nmfteach.css")
+    site_css = (SITE / "site.css").read_text()
+    page, deck = _exporters()
+    infos = [lesson_info(path) for path in lessons()]
+    counts = {}
+    for i, info in enumerate(infos):
+        stem = info["stem"]
+        nav = _nav(infos, i, f"../slides/{stem}.slides.html", "../index.html", "")
+        body, _ = page.from_notebook_node(prepare(info["notebook"], for_slides=False),
+                                          resources={"nav": nav, "site_css": site_css})
+        (out / "lessons" / f"{stem}.html").write_text(body)
+        slides, _ = deck.from_notebook_node(prepare(info["notebook"], for_slides=True))
+        (out / "slides" / f"{stem}.slides.html").write_text(slides)
+        counts[stem] = count_slides(slides)
+    (out / "index.html").write_text(index_page(infos, readme_lesson_map(), site_css))
+    return counts
+
+
+def index_page(infos, topics, site_css) -> str:
+    rows = "\n".join(
+        f'<tr><td>{info["number"]}</td><td><a href="lessons/{info["stem"]}.html">{html.escape(info["title"])}</a>'
+        f'<div class="topic">{mistune.html(topics.get(info["number"], ""))}</div></td>'
+        f'<td>{mistune.html(info["learn"])}</td><td>{html.escape(info["time"])}</td>'
+        f'<td><a href="slides/{info["stem"]}.slides.html">slides</a></td></tr>' for info in infos)
+    run = mistune.html("""
+This site is the course **to read**: every lesson with its figures and printed results exactly as the
+notebooks hold them, solutions folded away. To **run** it (change K, the seed, the method or the noise and
+see the models answer, do the exercises with their self-checks), install it on your computer, with Python
+3.11 to 3.13 and nothing else:
+
+```
+git clone <this repository> nmfteach && cd nmfteach
+python3 course.py lab        # installs the pinned versions in .venv, then opens JupyterLab on lessons/
+```
+
+or use `environment.yml` with conda, or Binder. Graded assignments are in `lessons/assignments/`
+(instructors: see "For instructors" in README.md).
+""")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>nmfteach: NMF for gene expression, a course</title>
+<style>
+body {{ font: 16px/1.5 Helvetica, Arial, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }}
+table {{ border-collapse: collapse; width: 100%; }} td, th {{ border-bottom: 1px solid #ddd; padding: 0.5em; vertical-align: top; text-align: left; }}
+td p {{ margin: 0; }} .topic {{ color: #555; font-size: 0.9em; }} pre {{ background: #f5f5f5; padding: 0.8em; }}
+{site_css}
+</style></head>
+<body>
+<h1>Non-negative matrix factorization for gene expression</h1>
+<p>A course in {len(infos)} lessons, from the linear mixing model X ≈ WH to a real case study, built on
+<code>nmfteach</code>, a small Python implementation that reproduces R package NMF. Genes are rows,
+as in the lecture and in R.</p>
+<h2>Lessons</h2>
+<table>
+<thead><tr><th>#</th><th>lesson</th><th>you will learn</th><th>time</th><th>deck</th></tr></thead>
+<tbody>
+{rows}
+</tbody></table>
+<h2>How to run the course for real</h2>
+{run}
+</body></html>
+"""
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", default=str(ROOT / "build" / "site"), help="folder to write (default build/site)")
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    counts = build(Path(args.out))
+    for stem, (slides, all_slides) in counts.items():
+        print(f"{stem:40s} {slides:3d} slides, {all_slides:3d} with sub-slides")
+    print(f"built {len(counts)} pages and {len(counts)} decks in {args.out} in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
