@@ -168,7 +168,7 @@ def build(out: Path) -> dict:
     (out / "lessons").mkdir(parents=True)
     (out / "slides").mkdir()
     shutil.copytree(SITE / "vendor" / "reveal.js", out / "slides" / "reveal.js")
-    (out / "slides" / "reveal.js" / "dist" / "theme").mkdir()
+    (out / "slides" / "reveal.js" / "dist" / "theme").mkdir(parents=True, exist_ok=True)
     shutil.copy(SITE / "slides.css", out / "slides" / "reveal.js" / "dist" / "theme" / "nmfteach.css")
     site_css = (SITE / "site.css").read_text()
     page, deck = _exporters()
