@@ -445,9 +445,10 @@ def _is_real(value):
 def _check_options(method, options):
     asked = sorted(set(options) & set(algorithms.PENALTY_OPTIONS))
     if asked and method not in algorithms.PENALIZED:
+        instead = ("nsNMF makes its factors sparse through theta instead" if method == "nsNMF"
+                   else "for sparse factors with a KL objective use method='nsNMF'")
         raise TypeError(f"penalties ({', '.join(asked)}) are implemented for the Frobenius methods "
-                        f"{', '.join(map(repr, algorithms.PENALIZED))}, not for {method!r}; for sparse factors "
-                        f"with a KL objective use method='nsNMF'.")
+                        f"{', '.join(map(repr, algorithms.PENALIZED))}, not for {method!r}; {instead}.")
     allowed = [p for p in inspect.signature(algorithms.UPDATES[method]).parameters
                if p not in ("X", "W", "H", "iteration", "work")]
     unknown = sorted(set(options) - set(allowed))

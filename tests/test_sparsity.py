@@ -109,9 +109,10 @@ def test_bad_penalties_are_refused(lecture, options, message):
         nt.nmf(lecture.X, 3, "hals", seed=1, **options)
 
 
-@pytest.mark.parametrize("method", ["brunet", "masked_kl"])
-def test_penalties_with_a_kl_method_point_to_nsnmf(lecture, method):
-    with pytest.raises(TypeError, match="nsNMF"):
+@pytest.mark.parametrize("method, hint", [("brunet", "use method='nsNMF'"), ("masked_kl", "use method='nsNMF'"),
+                                          ("nsNMF", "through theta")])
+def test_penalties_with_a_kl_method_point_to_nsnmf(lecture, method, hint):
+    with pytest.raises(TypeError, match=hint):
         nt.nmf(lecture.X, 3, method, seed=1, alpha_W=0.1)
 
 
