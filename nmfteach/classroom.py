@@ -38,7 +38,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["student_version", "release", "grade", "solution_lines", "ROOT"]
+__all__ = ["student_version", "without_hidden_tests", "release", "grade", "solution_lines", "ROOT"]
 
 ROOT = Path(__file__).resolve().parents[1]          # the course repository (lessons/ lives here)
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -77,18 +77,23 @@ def _stub(region, cell_type, where):
     return [f"{indent}# YOUR CODE HERE", indent + STUB.format(hint=hint)]
 
 
+def without_hidden_tests(source: str) -> str:
+    """A cell's source without its hidden-test regions (markers included)."""
+    lines = source.split("\n")
+    for start, stop in reversed(_regions(lines, BEGIN_HIDDEN, END_HIDDEN)):
+        del lines[start:stop + 1]
+    return "\n".join(lines).rstrip("\n")
+
+
 def student_version(notebook, name="notebook"):
     """A copy of an instructor notebook (nbformat) with solutions stubbed, hidden tests removed,
     outputs and widget state cleared."""
     student = copy.deepcopy(notebook)
     student.metadata.pop("widgets", None)
     for number, cell in enumerate(student.cells):
-        lines = cell.source.split("\n")
-        for begin, end in ((BEGIN_HIDDEN, END_HIDDEN), (BEGIN_SOLUTION, END_SOLUTION)):
-            for start, stop in reversed(_regions(lines, begin, end)):
-                replacement = [] if begin == BEGIN_HIDDEN else _stub(lines[start:stop + 1], cell.cell_type,
-                                                                     f"{name}, cell {number}")
-                lines[start:stop + 1] = replacement
+        lines = without_hidden_tests(cell.source).split("\n")
+        for start, stop in reversed(_regions(lines, BEGIN_SOLUTION, END_SOLUTION)):
+            lines[start:stop + 1] = _stub(lines[start:stop + 1], cell.cell_type, f"{name}, cell {number}")
         cell.source = "\n".join(lines).rstrip("\n")
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None

@@ -33,6 +33,8 @@ import nbformat
 from nbconvert import HTMLExporter, SlidesExporter
 from traitlets.config import Config
 
+from nmfteach.classroom import without_hidden_tests
+
 ROOT = Path(__file__).resolve().parents[1]
 SITE = Path(__file__).resolve().parent / "site"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -88,7 +90,7 @@ def prepare(notebook, for_slides: bool):
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
-        cell.source = re.sub(r"\n?### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "", cell.source, flags=re.S)
+        cell.source = without_hidden_tests(cell.source)
         outputs = []
         for output in cell.outputs:
             view = output.get("data", {}).get(WIDGET_VIEW)
