@@ -212,7 +212,7 @@ def nmf(X, rank, method="brunet", init="random", nrun=1, seed=None, max_iter=200
             raise ValueError(f"init={init!r} is deterministic, so {nrun} runs would all be identical; "
                              f"use init='random' (or 'nndsvdar') for nrun > 1.")
     _check_options(method, options)
-    options = _resolve_options(method, A.shape, options)
+    options = _resolve_options(method, options)
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % 2**63)  # recorded, so the fit can be repeated
     seed = rng_seed(seed)
@@ -415,7 +415,7 @@ def _objective_name(method, options):
     return algorithms.OBJECTIVE_OF[method]
 
 
-def _resolve_options(method, shape, options):
+def _resolve_options(method, options):
     """Check the values of the options and fill in what depends on others (a copy)."""
     options = dict(options)
     if method == "nsNMF":
