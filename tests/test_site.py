@@ -81,7 +81,7 @@ def test_no_page_or_deck_shows_an_error(site):
         assert "HIDDEN TESTS" not in text, built.name
 
 
-def test_solutions_are_collapsed_on_the_pages_and_left_out_of_the_decks(site):
+def test_solutions_and_their_checks_are_collapsed_on_the_pages_and_left_out_of_the_decks(site):
     for path in LESSONS:
         notebook = nbformat.read(path, as_version=4)
         solutions = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("solution")]
@@ -94,6 +94,10 @@ def test_solutions_are_collapsed_on_the_pages_and_left_out_of_the_decks(site):
             marker = "BEGIN SOLUTION"
             assert marker in "".join(folded) and marker not in outside and marker not in deck
         assert "<details class=\"nmft-solution\" open" not in page
+        checks = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+        folded_checks = re.findall(r'<details class="nmft-check">.*?</details>', page, flags=re.S)
+        assert len(folded_checks) == len(checks) > 0           # their verdict names the answer: folded too
+        assert "Correct!" not in re.sub(r'<details class="nmft-check">.*?</details>', "", page, flags=re.S)
 
 
 def test_explorers_show_a_snapshot(site):

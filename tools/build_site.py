@@ -7,7 +7,7 @@ Nothing is executed again: the committed outputs are what nbval checks. Written 
 
     index.html                    the lesson map (from README.md), each lesson's objectives and
                                   time, links to its page and its deck, how to run the course
-    lessons/NN_name.html          every lesson as a page: solutions collapsed, hidden tests left
+    lessons/NN_name.html          every lesson as a page: solutions and self-checks collapsed, hidden tests left
                                   out, links to the index and the previous and next lessons
     slides/NN_name.slides.html    reveal.js decks (nbconvert's slides exporter; cells' slide
                                   types in their "slideshow" metadata, see set_slide_types.py)
