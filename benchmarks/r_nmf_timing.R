@@ -2,7 +2,8 @@
 # Usage: Rscript benchmarks/r_nmf_timing.R fits LECTURE_X.csv.gz GOLUB.csv.gz REPEATS
 #        Rscript benchmarks/r_nmf_timing.R survey LECTURE_X.csv.gz GOLUB.csv.gz
 # fits:   one line per problem: name,seconds (median over REPEATS),iterations of the best run,
-#         for exactly nmf(X, 3, "brunet", nrun = N, seed = 123) with R NMF's defaults otherwise
+#         for exactly nmf(X, 3, method, nrun = N, seed = 123) with R NMF's defaults otherwise
+#         (method "brunet", and "nsNMF" on the lecture's example)
 #         (on a multi-core machine it runs the runs in parallel, like nmfteach).
 # survey: one line per problem: name,seconds,cophenetic per K (';'-separated), for
 #         nmf(X, ranks, "brunet", nrun = 30, seed = 123).
@@ -17,11 +18,11 @@ read_matrix <- function(path, row_names) {
 lecture <- read_matrix(args[2], FALSE)
 golub <- read_matrix(args[3], TRUE)
 
-time_fit <- function(name, X, nrun, repeats) {
+time_fit <- function(name, X, nrun, repeats, method = "brunet") {
   secs <- numeric(repeats); iters <- NA
   for (r in seq_len(repeats)) {
     t0 <- proc.time()[["elapsed"]]
-    fit <- nmf(X, 3, "brunet", nrun = nrun, seed = 123)
+    fit <- nmf(X, 3, method, nrun = nrun, seed = 123)
     secs[r] <- proc.time()[["elapsed"]] - t0
     iters <- niter(fit)
   }
@@ -38,6 +39,7 @@ if (args[1] == "fits") {
   repeats <- as.integer(args[4])
   time_fit("lecture_300x30_k3_nrun30", lecture, 30, repeats)
   time_fit("golub_5000x38_k3_nrun10", golub, 10, repeats)
+  time_fit("lecture_300x30_k3_nrun30_nsNMF", lecture, 30, repeats, "nsNMF")
 } else {
   time_survey("lecture_survey_k2-6_nrun30", lecture, 2:6)
   time_survey("golub_survey_k2-5_nrun30", golub, 2:5)

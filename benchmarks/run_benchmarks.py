@@ -5,6 +5,7 @@
 Problems (both from the issue that set the targets):
   lecture: the lecture's example, 300 x 30, K=3, "brunet", nrun=30 (target: >= 20x R NMF)
   golub:   Golub ALL/AML, 5000 x 38, K=3, "brunet", nrun=10   (target: >= 5x R NMF)
+  nsNMF:   the lecture's example with method "nsNMF" (theta 0.5), nrun=30
 Both programs get the same matrices (the lecture matrix is the one R simulated, shipped in
 nmfteach/data/lecture). R runs only if `Rscript` and its NMF package are installed. The KL
 multiplicative update is also timed per iteration against scikit-learn's solver="mu".
@@ -112,7 +113,7 @@ def survey_lines(problems, skip_r):
         r = {name: (float(sec), coph) for name, sec, coph in rows}
     lines = ["", "| rank survey, brunet, 30 runs per K | nmfteach (s) | cophenetic per K | R NMF 0.25 (s) | "
              "R cophenetic per K | speed-up vs R |", "|---|---|---|---|---|---|"]
-    for (name, (X, _)), ranks in zip(problems.items(), (range(2, 7), range(2, 6))):
+    for (name, (X, _, _)), ranks in zip(problems.items(), (range(2, 7), range(2, 6))):   # the brunet problems
         label = name.split("_k3")[0].split("_")[0] + f"_survey_k{ranks[0]}-{ranks[-1]}_nrun30"
         start = time.perf_counter()
         table = nt.rank_survey(X, ranks, nrun=30, seed=123)
@@ -132,25 +133,29 @@ def main():
                         help="also time rank surveys (30 runs per K); R NMF needs about 4 minutes for them")
     args = parser.parse_args()
 
-    problems = {
-        "lecture_300x30_k3_nrun30": (np.loadtxt(LECTURE_X, delimiter=","), 30),
-        "golub_5000x38_k3_nrun10": (nt.load_golub().X.to_numpy(), 10),
+    lecture = np.loadtxt(LECTURE_X, delimiter=",")
+    problems = {    # name: (X, nrun, method)
+        "lecture_300x30_k3_nrun30": (lecture, 30, "brunet"),
+        "golub_5000x38_k3_nrun10": (nt.load_golub().X.to_numpy(), 10, "brunet"),
+        "lecture_300x30_k3_nrun30_nsNMF": (lecture, 30, "nsNMF"),
     }
     r = {} if args.no_r else r_timings(args.repeats)
     lines = [f"# nmfteach benchmarks ({time.strftime('%Y-%m-%d')}, {platform.processor() or platform.machine()}, "
              f"{os.cpu_count()} cores, numpy {np.__version__})", "",
              "| problem | nmfteach 1 thread (s) | nmfteach all cores (s) | iterations (mean; best run) | "
              "R NMF 0.25 (s) | R iterations (best run) | speed-up vs R |", "|---|---|---|---|---|---|---|"]
-    for name, (X, nrun) in problems.items():
-        one, _ = median_time(lambda: nt.nmf(X, 3, "brunet", nrun=nrun, seed=123, n_jobs=1), args.repeats)
-        every, fit = median_time(lambda: nt.nmf(X, 3, "brunet", nrun=nrun, seed=123), args.repeats)
+    for name, (X, nrun, method) in problems.items():
+        one, _ = median_time(lambda: nt.nmf(X, 3, method, nrun=nrun, seed=123, n_jobs=1), args.repeats)
+        every, fit = median_time(lambda: nt.nmf(X, 3, method, nrun=nrun, seed=123), args.repeats)
         r_sec, r_iter = r.get(name, (float("nan"), float("nan")))
         lines.append(f"| {name} | {one:.3f} | {every:.3f} | {fit.runs['n_iter'].mean():.1f}; {fit.n_iter} | "
                      f"{r_sec:.2f} | {r_iter:.0f} | {r_sec / every:.1f}x |")
         print(lines[-1], flush=True)
     lines += ["", "| KL multiplicative update, per iteration | scikit-learn mu (ms) | nmfteach brunet (ms) | ratio |",
               "|---|---|---|---|"]
-    for name, (X, _) in problems.items():
+    for name, (X, _, method) in problems.items():
+        if method != "brunet":
+            continue
         timing = sklearn_per_iteration(X)
         if timing:
             lines.append(f"| {name.split('_k3')[0]} | {timing[0] * 1e3:.3f} | {timing[1] * 1e3:.3f} | "
