@@ -66,6 +66,11 @@ def _png(figure, dpi=80) -> bytes:
     return buffer.getvalue()
 
 
+def _genes_by_metagene(W):
+    """Row order that groups genes by their largest metagene, strongest first within a group."""
+    return np.lexsort((-W.max(axis=1), W.argmax(axis=1)))
+
+
 def slider(description, value, low, high, step=1, continuous=False, kind=w.IntSlider):
     """A labelled slider for an Explorer; ``continuous=False`` (redraw on release) where a fit runs."""
     return kind(value=value, min=low, max=high, step=step, description=description, continuous_update=continuous,
@@ -121,7 +126,7 @@ def rank_explorer(X, classes=None, ranks=(2, 6), methods=("brunet", "lee", "hals
         W, H = np.asarray(fit.W), np.asarray(fit.H)
         fig, (ax_w, ax_h) = plt.subplots(1, 2, figsize=(8, 3.4), gridspec_kw={"width_ratios": [1, 2.5]})
         fig.subplots_adjust(left=0.06, right=0.98, bottom=0.15, top=0.82, wspace=0.25)
-        genes = np.lexsort((-W.max(axis=1), W.argmax(axis=1)))           # genes grouped by metagene
+        genes = _genes_by_metagene(W)
         ax_w.imshow(W[genes] / W.max(axis=0), aspect="auto", cmap="viridis", interpolation="nearest")
         ax_w.set_title("W (genes grouped)"), ax_w.set_xlabel("metagene"), ax_w.set_ylabel("genes")
         ax_w.set_yticks([]), ax_w.set_xticks(range(rank), labels=[str(k + 1) for k in range(rank)])
@@ -269,8 +274,7 @@ def sparsity_explorer(X, rank=3, true_W=None, strengths=PENALTY_STRENGTHS, metho
         W = np.asarray(fits[alpha].W)
         fig, (ax_w, ax_p) = plt.subplots(1, 2, figsize=(8.5, 3.4), gridspec_kw={"width_ratios": [1, 2]})
         fig.subplots_adjust(left=0.05, right=0.97, bottom=0.16, top=0.82, wspace=0.25)
-        order_by = truth if truth is not None else W       # genes grouped by (true) program
-        genes = np.lexsort((-order_by.max(axis=1), order_by.argmax(axis=1)))
+        genes = _genes_by_metagene(truth if truth is not None else W)   # grouped by (true) program
         scaled = W[genes] / np.where(W.max(axis=0) > 0, W.max(axis=0), 1)
         cmap = plt.get_cmap("viridis").with_extremes(bad="white")
         ax_w.imshow(np.ma.masked_equal(scaled, 0.0), aspect="auto", cmap=cmap, vmin=0, vmax=1,
