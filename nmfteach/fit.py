@@ -410,7 +410,7 @@ def _check_start_pair(init, shape, rank):
 def _objective_name(method, options):
     if method == "nsNMF":
         return "kl_smoothed"
-    if any(options.get(k, 0) for k in algorithms.PENALTY_OPTIONS[:2]):
+    if _penalized(options):
         return "penalized"
     return algorithms.OBJECTIVE_OF[method]
 
@@ -429,12 +429,17 @@ def _resolve_options(method, options):
     if "l1_ratio" in options and (not _is_real(options["l1_ratio"]) or not 0 <= options["l1_ratio"] <= 1):
         raise ValueError(f"l1_ratio must be a number from 0 (pure L2 penalty) to 1 (pure L1, sparsity); "
                          f"got {options['l1_ratio']!r}.")
-    if method == "lee" and options.get("alpha_W", 0) + options.get("alpha_H", 0) > 0:
+    if method == "lee" and _penalized(options):
         if options.get("rescale", False):
             raise ValueError("rescale (W's columns to sum 1) would undo the penalty on W; with alpha_W or "
                              "alpha_H, leave rescale out (nmf() then uses rescale=False).")
         options["rescale"] = False
     return options
+
+
+def _penalized(options):
+    """Does nmf() add a penalty? (Any alpha > 0; l1_ratio only splits it into L1 and L2.)"""
+    return options.get("alpha_W", 0) > 0 or options.get("alpha_H", 0) > 0
 
 
 def _is_real(value):
