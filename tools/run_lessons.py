@@ -13,6 +13,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from nmfteach.classroom import notebooks
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -27,9 +29,7 @@ def run(path: Path) -> float:
 
 
 def main(paths):
-    lessons = ROOT / "lessons"
-    paths = [Path(p) for p in paths] or (sorted(lessons.glob("[0-9][0-9]_*.ipynb"))
-                                         + sorted((lessons / "assignments").glob("*.ipynb")))
+    paths = [Path(p) for p in paths] or notebooks(ROOT)
     for path in paths:
         print(f"{path.name:45s} {run(path):6.1f} s", flush=True)
 
