@@ -104,30 +104,18 @@ def brunet(X, W, H, iteration, work):
     Every 10th iteration, entries below machine epsilon are raised to it (as R NMF), so that
     no entry gets stuck at exactly 0. Each update never increases D(X ‖ WH).
     """
-    _kl_step_H(X, W, H, work)
-    _kl_step_W(X, W, H, work)
-    if iteration % 10 == 0:
-        np.maximum(H, MACHINE_EPS, out=H)
-        np.maximum(W, MACHINE_EPS, out=W)
-
-
-def _kl_step_H(X, W, H, work):
-    """H ← H ⊙ [Wᵀ (X ⊘ WH)] ⊘ (Wᵀ1), in place: the first half of "brunet" (and of "nsNMF",
-    which passes WS for W)."""
     ratio = np.matmul(W, H, out=work.GS)
     np.divide(X, ratio, out=ratio)                                  # X ⊘ WH
     H *= product(W.mT, ratio, out=work.KS)
     H /= product(work.ones_G, W)[..., :, None]                     # Wᵀ1: column sums of W
-
-
-def _kl_step_W(X, W, H, work):
-    """W ← W ⊙ [(X ⊘ WH) Hᵀ] ⊘ (H1)ᵀ, in place: the second half of "brunet" (and of "nsNMF",
-    which passes SH for H)."""
     ratio = np.matmul(W, H, out=work.GS)
     np.divide(X, ratio, out=ratio)
     step = product(H, ratio.mT, out=work.KG)                       # [(X ⊘ WH) Hᵀ]ᵀ, K x G
     step /= product(H, work.ones_S)[..., :, None]                  # H1: row sums of H
     W *= step.mT
+    if iteration % 10 == 0:
+        np.maximum(H, MACHINE_EPS, out=H)
+        np.maximum(W, MACHINE_EPS, out=W)
 
 
 def lee(X, W, H, iteration, work, rescale=True, alpha_W=0.0, alpha_H=0.0, l1_ratio=0.0):
@@ -278,8 +266,17 @@ def nsnmf(X, W, H, iteration, work, theta=0.5, rescale=True):
     each update never increases D(X ‖ WSH).
     """
     S = smoothing_matrix(H.shape[-2], theta)
-    _kl_step_H(X, W @ S, H, work)                                  # brunet's H step, with WS for W
-    _kl_step_W(X, W, S @ H, work)                                  # brunet's W step, with SH for H
+    WS = W @ S
+    ratio = np.matmul(WS, H, out=work.GS)
+    np.divide(X, ratio, out=ratio)                                  # X ⊘ WSH
+    H *= product(WS.mT, ratio, out=work.KS)
+    H /= product(work.ones_G, WS)[..., :, None]                    # (WS)ᵀ1: column sums of WS
+    SH = S @ H
+    ratio = np.matmul(W, SH, out=work.GS)
+    np.divide(X, ratio, out=ratio)
+    step = product(SH, ratio.mT, out=work.KG)
+    step /= product(SH, work.ones_S)[..., :, None]                 # SH1: row sums of SH
+    W *= step.mT
     if rescale:
         W /= product(work.ones_G, W)[..., None, :]
 
