@@ -71,7 +71,7 @@ def main(argv: list[str]) -> int:
     what, rest = argv[0], argv[1:]
     if what in ("release", "grade"):
         python = ensure_environment("")
-        return run([python, "-m", "nmfteach.classroom", what, *rest], check=False)
+        return run([python, ROOT / "tools" / "classroom.py", what, *rest], check=False)
     if what == "site":
         python = ensure_environment("")
         return run([python, ROOT / "tools" / "build_site.py", *rest], check=False)

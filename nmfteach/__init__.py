@@ -4,17 +4,19 @@ X (genes x samples) ≈ W (genes x K metagenes) · H (K x samples coefficients).
 as in the lecture and R package NMF; scikit-learn's ``NMF`` uses the transpose (samples x genes).
 """
 
-from . import checks
-from .algorithms import nnls
+from . import selfcheck, textbook
 from .consensus import (connectivity, consensus_clusters, consensus_matrix, contingency, cophenetic,
                         correlation_silhouette, dispersion, entropy, purity, silhouette)
-from .datasets import lecture_example, load_golub
+from .datasets import TOY_PROGRAMS, lecture_example, load_golub
 from .features import extract_features, feature_score, top_genes
+from .engine import ConvergenceWarning
 from .fit import METHODS, STOP_RULES, NMFResult, nmf
 from .init import INIT_METHODS, initialize
+from .least_squares import nnls
+from .objectives import evar, frobenius, kl_divergence, objective, penalty_weights, rss, smoothing_matrix, sparseness
 from .rank import holdout_error, randomize, rank_survey
-from .objectives import evar, frobenius, kl_divergence, objective, rss, sparseness
 from .simulate import SimulatedExpression, simulate_expression
+from .sparsity import sparsity_path
 
 __version__ = "0.1.0"
 
@@ -24,7 +26,8 @@ __all__ = [
     "connectivity", "consensus_matrix", "cophenetic", "dispersion", "consensus_clusters", "silhouette",
     "correlation_silhouette", "purity", "entropy", "contingency", "feature_score", "extract_features", "top_genes",
     "rank_survey", "randomize", "holdout_error", "nnls", "load_golub", "lecture_example", "plotting", "widgets",
-    "checks",
+    "selfcheck", "textbook", "ConvergenceWarning", "penalty_weights", "smoothing_matrix", "sparsity_path",
+    "TOY_PROGRAMS",
 ]
 
 

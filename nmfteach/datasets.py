@@ -13,12 +13,20 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from ._checks import check_choice
+from .validation import check_choice
 from .simulate import SimulatedExpression, simulate_expression
 
-__all__ = ["load_golub", "lecture_example", "Golub", "LECTURE_SEED"]
+__all__ = ["load_golub", "lecture_example", "Golub", "LECTURE_SEED", "TOY_PROGRAMS"]
 
 LECTURE_SEED = 123
+
+# Lesson 01's toy metagenes: three programs over ten marker genes (genes x programs), used by its
+# mixing explorer and self-checks.
+TOY_PROGRAMS = pd.DataFrame(
+    {"immune": [3.0, 2.5, 2.0, 1.5, 0.2, 0.1, 0.0, 0.1, 0.3, 0.2],
+     "cell cycle": [0.1, 0.0, 0.2, 0.3, 2.8, 2.4, 2.0, 1.6, 0.2, 0.1],
+     "stress": [0.2, 0.3, 0.0, 0.1, 0.1, 0.3, 0.4, 0.2, 2.2, 2.6]},
+    index=["CD3E", "CD8A", "GZMB", "PTPRC", "MKI67", "TOP2A", "CCNB1", "CDK1", "HSPA1A", "DNAJB1"])
 
 
 @dataclass(frozen=True, repr=False)

@@ -19,9 +19,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._checks import as_data_matrix, check_choice, check_rank, rng_seed
+from .validation import as_data_matrix, check_choice, check_rank, rng_seed
 
-__all__ = ["initialize", "INIT_METHODS"]
+__all__ = ["initialize", "INIT_METHODS", "run_starts", "run_rng"]
 
 INIT_METHODS = ("random", "nndsvd", "nndsvda", "nndsvdar")
 
@@ -36,12 +36,7 @@ def initialize(X, rank: int, method: str = "random", seed=None):
     A, rows, cols = as_data_matrix(X)
     rank = check_rank(rank, A.shape)
     check_choice(method, INIT_METHODS, "init method")
-    rng = np.random.default_rng(rng_seed(seed))
-    if method == "random":
-        W0, H0 = random_start(A, rank, rng)
-    else:
-        W0, H0 = nndsvd(A, rank, fill={"nndsvd": None, "nndsvda": "average", "nndsvdar": "random"}[method],
-                        rng=rng)
+    W0, H0 = _start(A, rank, method, np.random.default_rng(rng_seed(seed)))
     if rows is None:
         return W0, H0
     names = metagene_names(rank)
@@ -97,4 +92,27 @@ def nndsvd(X: np.ndarray, rank: int, fill=None, rng=None):
         else:
             W[zero_W] = average * rng.uniform(0.0, 1.0, zero_W.sum()) / 100
             H[zero_H] = average * rng.uniform(0.0, 1.0, zero_H.sum()) / 100
+    return W, H
+
+
+def _start(X, rank, method, rng):
+    if method == "random":
+        return random_start(X, rank, rng)
+    return nndsvd(X, rank, fill={"nndsvd": None, "nndsvda": "average", "nndsvdar": "random"}[method], rng=rng)
+
+
+def run_rng(seed, run, stream=0) -> np.random.Generator:
+    """The random numbers of run ``run`` of a fit with ``seed``: they depend only on (seed, run),
+    so a run gives the same result alone, in a batch or on another worker. ``stream`` 0 makes
+    the start; others serve a method's later needs (snmf's restarts)."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(int(run),) + ((stream,) if stream else ())))
+
+
+def run_starts(X, runs, rank, init, seed):
+    """Starting W0, H0 (stacked: runs x G x K and runs x K x S) for each run in ``runs``:
+    ``init`` is a method name or a pair (W0, H0) used for every run."""
+    W = np.empty((len(runs), X.shape[0], rank))
+    H = np.empty((len(runs), rank, X.shape[1]))
+    for i, run in enumerate(runs):
+        W[i], H[i] = init if not isinstance(init, str) else _start(X, rank, init, run_rng(seed, run))
     return W, H

@@ -12,11 +12,14 @@ Conventions (genes are rows: X is G x S, W is G x K, H is K x S):
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-from ._checks import as_data_matrix, check_choice
+from .validation import as_data_matrix, check_choice
 
-__all__ = ["frobenius", "rss", "kl_divergence", "evar", "objective", "sparseness", "OBJECTIVES"]
+__all__ = ["frobenius", "rss", "kl_divergence", "evar", "objective", "sparseness", "OBJECTIVES", "Penalty",
+           "penalty_weights", "smoothing_matrix"]
 
 
 def _product(X, W, H):
@@ -100,3 +103,73 @@ def sparseness(A) -> float:
         raise ValueError("sparseness is undefined for an all-zero vector; remove zero columns first.")
     root = np.sqrt(n)
     return float(np.mean((root - l1 / l2) / (root - 1)))
+
+
+class Penalty(NamedTuple):
+    """Per-entry weights of the L1 and L2 penalties on W and H (see ``penalty_weights``)."""
+
+    l1_W: float = 0.0
+    l2_W: float = 0.0
+    l1_H: float = 0.0
+    l2_H: float = 0.0
+
+    def value(self, W, H) -> float:
+        """λ1_W ΣW + ½λ2_W ‖W‖² + λ1_H ΣH + ½λ2_H ‖H‖² (W, H ≥ 0, so ΣW is the L1 norm)."""
+        W, H = np.asarray(W), np.asarray(H)
+        return float(self.l1_W * W.sum() + 0.5 * self.l2_W * np.vdot(W, W)
+                     + self.l1_H * H.sum() + 0.5 * self.l2_H * np.vdot(H, H))
+
+
+def penalty_weights(shape, alpha_W=0.0, alpha_H=0.0, l1_ratio=0.0) -> Penalty:
+    """The weights of the penalized objective for a G x S matrix X (``shape``):
+
+        ½‖X − WH‖² + λ1_W ΣW + ½ λ2_W ‖W‖² + λ1_H ΣH + ½ λ2_H ‖H‖²
+
+        λ1_W = alpha_W · l1_ratio · S      λ2_W = alpha_W · (1 − l1_ratio) · S
+        λ1_H = alpha_H · l1_ratio · G      λ2_H = alpha_H · (1 − l1_ratio) · G
+
+    l1_ratio = 1 is pure L1 (sparsity: pushes entries to exactly 0), 0 pure L2 (shrinks all
+    entries alike). Why S and G: a row of W (a gene) meets S data entries in ½‖X − WH‖², a
+    column of H (a sample) meets G, so scaling keeps a given alpha equally strong whatever the
+    size of the data. This is scikit-learn's scaling, but scikit-learn factorizes samples x genes,
+    so its W is our Hᵀ: nmf(X, K, alpha_W=a, alpha_H=b) is sklearn's NMF(alpha_W=b, alpha_H=a)
+    fitted to X.T.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        The shape (G, S) of X.
+    alpha_W, alpha_H : float
+        Penalty strengths for W and H (0: no penalty).
+    l1_ratio : float
+        The L1 share of each penalty, from 0 (pure L2) to 1 (pure L1).
+
+    Returns
+    -------
+    Penalty
+        The four weights (l1_W, l2_W, l1_H, l2_H).
+    """
+    G, S = shape[-2:]
+    return Penalty(alpha_W * l1_ratio * S, alpha_W * (1 - l1_ratio) * S,
+                   alpha_H * l1_ratio * G, alpha_H * (1 - l1_ratio) * G)
+
+
+def smoothing_matrix(rank: int, theta: float) -> np.ndarray:
+    """nsNMF's smoothing matrix S = (1 − θ) I + (θ/K) 11ᵀ (K x K), as R NMF's ``smoothing()``.
+
+    SH replaces each coefficient by (1 − θ) times itself plus θ times the average over the K
+    metagenes: θ = 0 leaves H as it is, θ = 1 makes every metagene equally active.
+
+    Parameters
+    ----------
+    rank : int
+        K, the number of metagenes.
+    theta : float
+        The smoothing, from 0 (none: S = I) to 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        S, K x K.
+    """
+    return (1 - theta) * np.eye(rank) + theta / rank * np.ones((rank, rank))

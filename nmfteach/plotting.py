@@ -96,7 +96,7 @@ def _heatmap(fig, ax, data, title, xlabel, ylabel, xticks=None, yticks=None):
 
 
 @styled
-def basis_map(fit, title="Metagenes (W)", max_genes=None):
+def basis_map(fit, title="Metagenes (W)"):
     """W as a heatmap: genes (rows) in the order of their clustering, one column per metagene.
 
     Rows are scaled to sum to 1 (as R's basismap), so each gene shows where its weight lies.

@@ -21,8 +21,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ._checks import as_data_matrix, check_choice, check_rank, rng_seed
-from .algorithms import OBJECTIVE_OF
+from .validation import as_data_matrix, check_choice, check_rank, rng_seed
+from .methods import get_method
 from .fit import nmf
 
 __all__ = ["rank_survey", "randomize", "holdout_error"]
@@ -53,7 +53,7 @@ def holdout_error(X, rank, method="brunet", fraction=0.1, seed=None, nrun=1, **o
     if not 0 < fraction < 0.5:
         raise ValueError(f"fraction must be between 0 and 0.5 (a share of entries to hide); got {fraction}.")
     hidden = np.random.default_rng(rng_seed(seed)).uniform(size=A.shape) < fraction
-    masked = "masked_kl" if OBJECTIVE_OF[method] == "kl" else "masked_frobenius"
+    masked = "masked_kl" if get_method(method).loss == "kl" else "masked_frobenius"
     fit = nmf(A, rank, masked, nrun=nrun, seed=seed, mask=~hidden, **options)
     return float(np.mean((fit.fitted()[hidden] - A[hidden]) ** 2))
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._checks import check_choice, rng_seed
+from .validation import check_choice, rng_seed
 
 __all__ = ["simulate_expression", "SimulatedExpression"]
 

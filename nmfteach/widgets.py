@@ -19,15 +19,15 @@ import numpy as np
 import pandas as pd
 
 from .consensus import purity
+from .datasets import TOY_PROGRAMS
 from .fit import nmf
-from .init import initialize
-from .objectives import sparseness
 from .plotting import OKABE_ITO, consensus_map, convergence_plot, styled, survey_plot
 from .rank import rank_survey
 from .simulate import simulate_expression
+from .sparsity import PENALTY_STRENGTHS, PENALIZE, sparsity_path
 
 __all__ = ["Explorer", "slider", "mixing_explorer", "rank_explorer", "convergence_explorer", "noise_explorer",
-           "rank_choice_explorer", "sparsity_explorer", "sparsity_path", "PENALTY_STRENGTHS"]
+           "rank_choice_explorer", "sparsity_explorer"]
 
 
 class Explorer(w.VBox):
@@ -78,13 +78,6 @@ def slider(description, value, low, high, step=1, continuous=False, kind=w.IntSl
 
 
 # -- 01: mixing a sample from metagenes ---------------------------------------------------------
-
-TOY_PROGRAMS = pd.DataFrame(
-    {"immune": [3.0, 2.5, 2.0, 1.5, 0.2, 0.1, 0.0, 0.1, 0.3, 0.2],
-     "cell cycle": [0.1, 0.0, 0.2, 0.3, 2.8, 2.4, 2.0, 1.6, 0.2, 0.1],
-     "stress": [0.2, 0.3, 0.0, 0.1, 0.1, 0.3, 0.4, 0.2, 2.2, 2.6]},
-    index=["CD3E", "CD8A", "GZMB", "PTPRC", "MKI67", "TOP2A", "CCNB1", "CDK1", "HSPA1A", "DNAJB1"])
-
 
 def mixing_explorer(W=TOY_PROGRAMS):
     """One sample x = W h built from metagenes: a slider per metagene sets its weight h_k."""
@@ -225,34 +218,6 @@ def rank_choice_explorer(X, ranks=range(2, 7), nrun=10, seed=123, classes=None):
 
 
 # -- 08: sparsity --------------------------------------------------------------------------------
-
-PENALTY_STRENGTHS = (0.0, 0.001, 0.003, 0.01, 0.02, 0.03, 0.05, 0.1)
-PENALIZE = {"W and H": ("alpha_W", "alpha_H"), "W only": ("alpha_W",), "H only": ("alpha_H",)}
-
-
-def sparsity_path(X, rank=3, penalize="W and H", l1_ratio=1.0, strengths=PENALTY_STRENGTHS, method="hals",
-                  max_iter=1000):
-    """Fit X at each penalty strength alpha from the same NNDSVDa start; return (table, fits).
-
-    The table has one row per alpha: sparseness of W and H (Hoyer; metagenes the penalty zeroed
-    left out), the share of exact zeros in W, the metagenes still alive, the relative error
-    ‖X − WH‖ / ‖X‖ (without the penalty), and the L1 norms of W and H.
-    """
-    A = np.asarray(X, dtype=float)
-    start = initialize(A, rank, "nndsvda")
-    rows, fits = [], {}
-    for alpha in strengths:
-        penalty = {name: alpha for name in PENALIZE[penalize]}
-        fit = fits[alpha] = nmf(A, rank, method, init=start, l1_ratio=l1_ratio, max_iter=max_iter, **penalty)
-        W, H = np.asarray(fit.W), np.asarray(fit.H)
-        alive = W.sum(axis=0) > 0
-        rows.append({"alpha": alpha, "sparseness_W": sparseness(W[:, alive]) if alive.any() else np.nan,
-                     "sparseness_H": sparseness(H[alive]) if alive.sum() > 1 else np.nan,
-                     "zeros_W": float(np.mean(W == 0)), "metagenes": int(alive.sum()),
-                     "rel_error": float(np.linalg.norm(A - W @ H) / np.linalg.norm(A)),
-                     "l1_W": float(W.sum()), "l1_H": float(H.sum())})
-    return pd.DataFrame(rows).set_index("alpha"), fits
-
 
 def sparsity_explorer(X, rank=3, true_W=None, strengths=PENALTY_STRENGTHS, method="hals"):
     """Penalty strength against sparseness and error: W at the chosen alpha (exact zeros white)

@@ -1,5 +1,6 @@
 """Shared fixtures: the lecture's simulated example, the Golub data and R NMF reference values."""
 
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -13,6 +14,7 @@ import pytest
 import nmfteach as nt
 
 R_FIXTURES = Path(__file__).parent / "fixtures" / "r_nmf"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))   # the course's tools: classroom, build_site
 
 
 def r_matrix(name: str) -> np.ndarray:

@@ -1,55 +1,102 @@
-"""Property tests of the update rules: they never increase their objective, stay non-negative and finite."""
+"""Property tests of the update rules: they never increase their objective, stay non-negative and
+finite, on the textbook functions (one run) and on the fast kernels (a batch of runs)."""
 
 import numpy as np
 import pytest
 from scipy.optimize import nnls as scipy_nnls
 
 import nmfteach as nt
-from nmfteach import algorithms
-from nmfteach.objectives import OBJECTIVES
+from nmfteach import _kernels, textbook
+from nmfteach.methods import METHODS, resolve_options
 from conftest import small_problem
 
 SEEDS = range(8)
+CASES = [("brunet", {}), ("lee", {"rescale": False}), ("lee", {"rescale": "both"}), ("hals", {}), ("anls", {}),
+         ("pgd", {}), ("nsNMF", {"rescale": False}), ("nsNMF", {"rescale": False, "theta": 0.8}),
+         ("masked_kl", {}), ("masked_frobenius", {}), ("snmf/r", {}), ("snmf/r", {"beta": 0.5, "eta": 0.3}),
+         ("snmf/l", {}), ("snmf/l", {"beta": 0.5, "eta": 0.3})]
 
 
-def trace(X, method, seed, n_iter=60, **options):
-    """Objective after each of n_iter updates from a random start (2-D arrays, as nmf() uses for one run)."""
+def _options(method, X, options, seed):
+    """The method's options filled in as nmf() fills them (a random mask for the masked methods)."""
+    options = dict(options)
+    if METHODS[method].masked:
+        options["mask"] = (np.random.default_rng(seed).uniform(size=X.shape) > 0.2).astype(float)
+    return resolve_options(METHODS[method], options, X)
+
+
+def textbook_trace(X, method, options, seed, n_iter=60):
+    """Objective after each of n_iter textbook updates from a random start."""
+    record = METHODS[method]
     W, H = nt.initialize(X, 3, "random", seed=seed)
-    work = algorithms.make_workspace(*X.shape, 3)
-    loss = OBJECTIVES[algorithms.OBJECTIVE_OF[method]]
-    values = [loss(X, W @ H)]
-    for it in range(1, n_iter + 1):
-        algorithms.UPDATES[method](X, W, H, it, work, **options)
-        assert np.isfinite(W).all() and np.isfinite(H).all()
-        assert (W >= 0).all() and (H >= 0).all()
-        values.append(loss(X, W @ H))
+    X = X * options["mask"] if record.masked else X
+    objective = record.objective(X, options)
+    values = [objective(W, H)]
+    for _ in range(n_iter):
+        W, H = record.textbook(X, W, H, **options)
+        assert np.isfinite(W).all() and np.isfinite(H).all() and (W >= 0).all() and (H >= 0).all()
+        values.append(objective(W, H))
     return np.array(values)
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("method, options", [
-    ("brunet", {}), ("lee", {"rescale": False}), ("lee", {"rescale": "both"}),
-    ("hals", {}), ("anls", {}), ("pgd", {})])
-def test_updates_never_increase_their_objective(method, options, seed):
-    values = trace(small_problem(seed), method, seed, **options)
+def kernel_traces(X, method, options, seeds, n_iter=60):
+    """Objective of every run of a batch after each of n_iter kernel updates (runs x iterations)."""
+    record = METHODS[method]
+    starts = [nt.initialize(X, 3, "random", seed=s) for s in seeds]
+    W, H = np.stack([w for w, _ in starts]), np.stack([h for _, h in starts])
+    X = X * options["mask"] if record.masked else X
+    work = _kernels.make_workspace(*X.shape, 3, len(seeds))
+    objective = record.objective(X, options)
+    values = [[objective(Wr, Hr) for Wr, Hr in zip(W, H)]]
+    for _ in range(n_iter):
+        record.kernel(X, W, H, work, **options)
+        assert np.isfinite(W).all() and np.isfinite(H).all() and (W >= 0).all() and (H >= 0).all()
+        values.append([objective(Wr, Hr) for Wr, Hr in zip(W, H)])
+    return np.array(values).T
+
+
+def _assert_never_increases(values):
     increases = np.diff(values) / values[:-1]
     # rounding error only: the eps floors of "brunet" and "lee" move entries by ~1e-16 and 1e-9
     assert increases.max() <= 1e-9, f"objective rose by a relative {increases.max():.2e}"
     assert values[-1] < values[0]
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("method, options", CASES)
+def test_textbook_updates_never_increase_their_objective(method, options, seed):
+    X = small_problem(seed)
+    _assert_never_increases(textbook_trace(X, method, _options(method, X, options, seed), seed))
+
+
+@pytest.mark.parametrize("method, options", [case for case in CASES if METHODS[case[0]].kernel])
+def test_batched_kernels_never_increase_their_objective(method, options):
+    X = small_problem(11)
+    for values in kernel_traces(X, method, _options(method, X, options, 11), seeds=range(4)):
+        _assert_never_increases(values)
+
+
 def test_lee_rescale_both_keeps_the_product_of_r_rescaling():
     """rescale="both" gives the same W as R's rescaling, with H compensated so WH is unchanged."""
     X = small_problem(3)
     W0, H0 = nt.initialize(X, 3, "random", seed=3)
-    work = algorithms.make_workspace(*X.shape, 3)
-    W_r, H_r, W_b, H_b, W_n, H_n = W0.copy(), H0.copy(), W0.copy(), H0.copy(), W0.copy(), H0.copy()
-    algorithms.lee(X, W_r, H_r, 1, work, rescale=True)
-    algorithms.lee(X, W_b, H_b, 1, work, rescale="both")
-    algorithms.lee(X, W_n, H_n, 1, work, rescale=False)
+    W_r, H_r = textbook.lee(X, W0, H0, rescale=True)
+    W_b, H_b = textbook.lee(X, W0, H0, rescale="both")
+    W_n, H_n = textbook.lee(X, W0, H0, rescale=False)
     np.testing.assert_allclose(W_r.sum(axis=0), 1.0)
     np.testing.assert_allclose(W_b, W_r)
     np.testing.assert_allclose(W_b @ H_b, W_n @ H_n, rtol=1e-12)
+
+
+@pytest.mark.parametrize("method", [m for m in METHODS if METHODS[m].textbook])
+def test_textbook_updates_leave_their_arguments_alone(method):
+    X = small_problem(2)
+    options = _options(method, X, {}, 2)
+    W, H = nt.initialize(X, 3, "random", seed=2)
+    W0, H0 = W.copy(), H.copy()
+    METHODS[method].textbook(X * options["mask"] if METHODS[method].masked else X, W, H, **options)
+    np.testing.assert_array_equal(W, W0)
+    np.testing.assert_array_equal(H, H0)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -78,6 +125,21 @@ def test_hals_survives_a_dead_metagene():
     X = small_problem(1)
     W, H = nt.initialize(X, 3, "random", seed=1)
     W[:, 2] = 0
-    work = algorithms.make_workspace(*X.shape, 3)
-    algorithms.hals(X, W, H, 1, work)
+    W_t, H_t = textbook.hals(X, W, H)
+    work = _kernels.make_workspace(*X.shape, 3)
+    _kernels.hals(X, W, H, work)
     assert np.isfinite(W).all() and np.isfinite(H).all()
+    np.testing.assert_allclose(W, W_t, rtol=1e-12)
+    np.testing.assert_allclose(H, H_t, rtol=1e-12)
+
+
+def test_snmf_r_makes_coefficients_sparser_as_beta_grows():
+    """The squared L1 penalty on H's columns: larger beta, fewer metagenes per sample (soft
+    memberships, so the data's own H is not sparse); the fit gets a little worse."""
+    X = nt.simulate_expression(membership="soft", concentration=1.0, seed=3).X.to_numpy()
+    start = nt.initialize(X, 3, "nndsvd")
+    fits = [nt.nmf(X, 3, "snmf/r", init=start, beta=beta, max_iter=300, stop="none") for beta in (0.001, 0.1, 1.0)]
+    sparseness = [nt.sparseness(fit.H) for fit in fits]
+    explained = [nt.evar(X, fit.W, fit.H) for fit in fits]
+    assert sparseness[0] < sparseness[1] < sparseness[2]
+    assert explained[0] > explained[1] > explained[2]

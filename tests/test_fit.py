@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 import nmfteach as nt
-from nmfteach import fit as fit_module
+from nmfteach import engine, workers
+from nmfteach.methods import METHODS, resolve_options
 from conftest import small_problem
 
 
@@ -65,17 +66,20 @@ def test_dataframe_input_untouched(lecture):
     pd.testing.assert_frame_equal(X, lecture.X)
 
 
-@pytest.mark.parametrize("method", ["brunet", "hals", "anls"])
+@pytest.mark.parametrize("method", nt.METHODS)
 def test_run_results_do_not_depend_on_batching(method):
-    """Run r gives bit-identical numbers alone, in a batch, or in another process."""
+    """Run r gives the same numbers alone, in a batch, or in another process, for every method
+    (bit-identical, except where a batch of one runs as 2-D arrays: BLAS may round differently)."""
     X = small_problem(2, n_genes=60, n_samples=15)
-    job = dict(X=X, rank=3, method=method, init="random", seed=11, max_iter=200, stop=fit_module.DEFAULT_STOP[method],
-               tol=1e-6, trace_every=10, options={})
-    batch = fit_module._run_batch(runs=np.arange(5), **job)
+    record = METHODS[method]
+    options = resolve_options(record, {"mask": np.ones_like(X)} if record.masked else {}, X)
+    job = engine.Job(X=X, rank=3, method=record, init="random", seed=11, max_iter=200, stop=record.default_stop,
+                     tol={"objective": 1e-6, "kkt": 1e-4}.get(record.default_stop), trace_every=10, options=options)
+    batch = engine.run_batch(job, np.arange(5))
     for r in range(5):
-        alone = fit_module._run_batch(runs=np.array([r]), **job)
-        np.testing.assert_array_equal(alone["W"][0], batch["W"][r])
-        np.testing.assert_array_equal(alone["H"][0], batch["H"][r])
+        alone = engine.run_batch(job, np.array([r]))
+        np.testing.assert_allclose(alone["W"][0], batch["W"][r], rtol=1e-12, atol=1e-300)
+        np.testing.assert_allclose(alone["H"][0], batch["H"][r], rtol=1e-12, atol=1e-300)
         assert alone["n_iter"][0] == batch["n_iter"][r]
     one = nt.nmf(X, 3, method, nrun=5, seed=11, max_iter=200, n_jobs=1)
     two = nt.nmf(X, 3, method, nrun=5, seed=11, max_iter=200, n_jobs=2)
@@ -161,11 +165,64 @@ def test_seed_none_is_recorded_and_reproducible():
 
 
 def test_non_finite_results_are_an_error_not_a_silent_nan(monkeypatch):
-    from nmfteach import algorithms
+    import dataclasses
 
-    def broken(X, W, H, iteration, work):
+    def broken(X, W, H, work, **options):
         H[...] = np.nan
 
-    monkeypatch.setitem(algorithms.UPDATES, "lee", broken)
+    monkeypatch.setitem(METHODS, "lee", dataclasses.replace(METHODS["lee"], kernel=broken))
     with pytest.raises(FloatingPointError, match="non-finite"):
         nt.nmf(small_problem(0), 3, "lee", seed=1, max_iter=5, stop="none")
+
+
+def test_a_fit_that_runs_out_of_iterations_says_so(lecture):
+    with pytest.warns(nt.ConvergenceWarning, match="reached max_iter=50 before the stopping rule 'connectivity'"):
+        fit = nt.nmf(lecture.X, 3, "brunet", seed=1, max_iter=50)
+    assert not fit.runs["converged"].any()
+    with pytest.warns(nt.ConvergenceWarning, match="3 of 3 runs"):
+        nt.nmf(lecture.X, 3, "hals", seed=1, nrun=3, max_iter=20)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")               # no warning: a fixed number of updates was asked for
+        assert nt.nmf(lecture.X, 3, "brunet", seed=1, max_iter=50, stop="none").n_iter == 50
+        assert nt.nmf(lecture.X, 3, "hals", seed=1).runs["converged"].all()   # converged in time
+
+
+def test_a_crashed_worker_falls_back_to_this_process(monkeypatch, lecture):
+    """A worker process that dies (here: os._exit in the worker, as the OOM killer would) breaks
+    the pool; nmf() then runs the batches here and gives the same numbers."""
+    import dataclasses
+    import os
+
+    parent = os.getpid()
+    lee = METHODS["lee"]
+
+    def dies_in_a_worker(X, W, H, work, **options):
+        if os.getpid() != parent:
+            os._exit(1)
+        lee.kernel(X, W, H, work, **options)
+
+    expected = nt.nmf(lecture.X, 3, "lee", nrun=4, seed=5, max_iter=30, stop="none", n_jobs=1)
+    monkeypatch.setitem(METHODS, "lee", dataclasses.replace(lee, kernel=dies_in_a_worker))
+    workers._worker_pool.cache_clear()             # fork new workers that see the patched registry
+    fit = nt.nmf(lecture.X, 3, "lee", nrun=4, seed=5, max_iter=30, stop="none", n_jobs=2)
+    np.testing.assert_array_equal(fit.W, expected.W)
+    assert fit.runs.equals(expected.runs)
+    workers._worker_pool.cache_clear()
+
+
+def test_kkt_needs_a_gradient():
+    with pytest.raises(ValueError, match="stop='kkt' needs the gradient"):
+        nt.nmf(small_problem(0), 3, "brunet", stop="kkt")
+
+
+def test_snmf_restarts_a_run_whose_metagene_dies_and_gives_up_after_ten():
+    """R's snmf: a zero row of H (no sample uses a metagene) restarts the run from a random W; the
+    10th time it stops with a warning (beta too large)."""
+    X = nt.simulate_expression(membership="soft", concentration=1.0, seed=3).X.to_numpy()
+    fit = nt.nmf(X, 3, "snmf/r", init="nndsvd", beta=1.0, max_iter=300)
+    assert fit.runs["restarts"].iloc[0] >= 1 and (np.asarray(fit.H).sum(axis=1) > 0).all()
+    with pytest.warns(nt.ConvergenceWarning, match="restarted 9 times"):
+        hopeless = nt.nmf(X, 3, "snmf/r", seed=2, beta=1e4, max_iter=300)
+    assert hopeless.runs["restarts"].iloc[0] == 9 and not hopeless.runs["converged"].iloc[0]

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import nmfteach as nt
-from nmfteach import algorithms
-from nmfteach.algorithms import penalty_weights, smoothing_matrix
+from nmfteach import textbook
+from nmfteach.objectives import penalty_weights, smoothing_matrix
 from nmfteach.objectives import frobenius_from_product, kl_from_product
 from conftest import small_problem
 
@@ -16,11 +16,10 @@ SEEDS = range(6)
 def penalized_trace(X, method, seed, n_iter=60, **options):
     """The penalized objective after each of n_iter updates from a random start."""
     W, H = nt.initialize(X, 3, "random", seed=seed)
-    work = algorithms.make_workspace(*X.shape, 3)
     weights = penalty_weights(X.shape, **{k: v for k, v in options.items() if k != "rescale"})
     values = [frobenius_from_product(X, W @ H) + weights.value(W, H)]
     for it in range(1, n_iter + 1):
-        algorithms.UPDATES[method](X, W, H, it, work, **options)
+        W, H = getattr(textbook, method)(X, W, H, **options)
         assert np.isfinite(W).all() and np.isfinite(H).all() and (W >= 0).all() and (H >= 0).all()
         values.append(frobenius_from_product(X, W @ H) + weights.value(W, H))
     return np.array(values)
@@ -44,7 +43,7 @@ def test_zero_penalty_is_the_plain_method_exactly(lecture, method):
     zero = nt.nmf(lecture.X, 3, method, seed=4, max_iter=200, alpha_W=0.0, alpha_H=0.0, l1_ratio=0.7)
     np.testing.assert_array_equal(zero.W, plain.W)
     np.testing.assert_array_equal(zero.H, plain.H)
-    assert zero.objective == plain.objective and zero.objective_name == plain.objective_name == "frobenius"
+    assert zero.objective == plain.objective and zero.objective_name == plain.objective_name == "½‖X − WH‖²"
 
 
 @pytest.mark.parametrize("method", ["hals", "anls", "pgd"])
@@ -74,7 +73,7 @@ def test_the_objective_includes_the_penalty_with_the_stated_scaling(lecture):
                + 0.02 * S * (0.25 * W.sum() + 0.5 * 0.75 * np.sum(W ** 2))
                + 0.01 * G * (0.25 * H.sum() + 0.5 * 0.75 * np.sum(H ** 2)))
     assert fit.objective == pytest.approx(by_hand, rel=1e-12)
-    assert fit.objective_name == "penalized" and "penalties" in repr(fit)
+    assert fit.objective_name == "½‖X − WH‖² + penalties" and "penalties" in repr(fit)
     assert fit.settings["alpha_W"] == 0.02 and fit.settings["l1_ratio"] == 0.25
 
 
@@ -99,10 +98,10 @@ def test_lee_with_a_penalty_does_not_rescale(lecture):
 
 
 @pytest.mark.parametrize("options, message", [
-    (dict(alpha_W=-0.1), "alpha_W is a penalty strength"),
-    (dict(alpha_H=float("nan")), "alpha_H is a penalty strength"),
+    (dict(alpha_W=-0.1), "alpha_W must be a penalty strength"),
+    (dict(alpha_H=float("nan")), "alpha_H must be a penalty strength"),
     (dict(alpha_W=0.1, l1_ratio=1.5), "l1_ratio must be a number from 0"),
-    (dict(alpha_W="0.1"), "alpha_W is a penalty strength"),
+    (dict(alpha_W="0.1"), "alpha_W must be a penalty strength"),
 ])
 def test_bad_penalties_are_refused(lecture, options, message):
     with pytest.raises(ValueError, match=message):
@@ -132,10 +131,9 @@ def test_nsnmf_without_rescaling_never_increases_kl_of_wsh(seed, theta):
     X = small_problem(seed)
     W, H = nt.initialize(X, 3, "random", seed=seed)
     S = smoothing_matrix(3, theta)
-    work = algorithms.make_workspace(*X.shape, 3)
     values = [kl_from_product(X, W @ S @ H)]
     for it in range(1, 61):
-        algorithms.nsnmf(X, W, H, it, work, theta=theta, rescale=False)
+        W, H = textbook.nsnmf(X, W, H, theta=theta, rescale=False)
         values.append(kl_from_product(X, W @ S @ H))
     assert (np.diff(values) / values[:-1]).max() <= 1e-12
     assert values[-1] < values[0]

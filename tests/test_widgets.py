@@ -9,9 +9,9 @@ from nmfteach import widgets
 
 def test_mixing_explorer_rebuilds_the_sample():
     explorer = widgets.mixing_explorer()
-    np.testing.assert_allclose(explorer.result, widgets.TOY_PROGRAMS["immune"])   # starts as pure immune
+    np.testing.assert_allclose(explorer.result, nt.TOY_PROGRAMS["immune"])   # starts as pure immune
     explorer.controls["cell cycle"].value = 2.0
-    expected = widgets.TOY_PROGRAMS["immune"] + 2 * widgets.TOY_PROGRAMS["cell cycle"]
+    expected = nt.TOY_PROGRAMS["immune"] + 2 * nt.TOY_PROGRAMS["cell cycle"]
     np.testing.assert_allclose(explorer.result, expected)
     legend = [t.get_text() for t in explorer.figure.axes[0].get_legend().get_texts()]
     assert legend == ["immune × 1.0", "cell cycle × 2.0", "stress × 0.0"]

@@ -33,7 +33,7 @@ import nbformat
 from nbconvert import HTMLExporter, SlidesExporter
 from traitlets.config import Config
 
-from nmfteach.classroom import without_hidden_tests
+from classroom import without_hidden_tests
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = Path(__file__).resolve().parent / "site"

@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from nmfteach.classroom import notebooks
+from classroom import notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 

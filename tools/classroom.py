@@ -24,8 +24,8 @@ instructor version.
 
 Command line (``python3 course.py release`` and ``python3 course.py grade`` call these)::
 
-    python -m nmfteach.classroom release [--out student]
-    python -m nmfteach.classroom grade NOTEBOOK [--source INSTRUCTOR_NOTEBOOK]
+    python tools/classroom.py release [--out student]
+    python tools/classroom.py grade NOTEBOOK [--source INSTRUCTOR_NOTEBOOK]
 """
 
 from __future__ import annotations
@@ -199,7 +199,7 @@ def grade(notebook_path, source=None, timeout=600) -> pd.DataFrame:
 
 
 def _main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m nmfteach.classroom", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python tools/classroom.py", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     to_release = commands.add_parser("release", help="write the student versions of every lesson and assignment")
     to_release.add_argument("--out", default=None, help="folder to write to (default: student/ in the repository)")

@@ -104,3 +104,42 @@ def rng_seed(seed):
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise TypeError(f"seed must be a non-negative whole number (e.g. 123) or None; got {seed!r}.")
     return int(seed)
+
+
+def positive_int(value, name, allow_zero=False) -> int:
+    """Return value as an int, or raise unless it is a whole number >= 1 (>= 0 with allow_zero)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < (0 if allow_zero else 1):
+        raise ValueError(f"{name} must be a whole number {'>= 0' if allow_zero else '>= 1'}; got {value!r}.")
+    return int(value)
+
+
+def check_start_pair(init, shape, rank):
+    """A user's start (W0, H0) as two new float arrays of the right shapes, or a clear error."""
+    try:
+        W0, H0 = init
+    except (TypeError, ValueError):
+        raise TypeError("init must be a method name ('random', 'nndsvd', 'nndsvda', 'nndsvdar') or a pair "
+                        "(W0, H0) of matrices.") from None
+    W0 = np.array(W0, dtype=float)
+    H0 = np.array(H0, dtype=float)
+    G, S = shape
+    if W0.shape != (G, rank) or H0.shape != (rank, S):
+        raise ValueError(f"the start (W0, H0) has shapes {W0.shape} and {H0.shape}, but X is {G} x {S} with rank "
+                         f"{rank}, so W0 must be {(G, rank)} (genes x K) and H0 {(rank, S)} (K x samples). "
+                         f"nmfteach.initialize(X, rank) makes a start of the right shape.")
+    check_entries(W0, "W0")
+    check_entries(H0, "H0")
+    return W0, H0
+
+
+def observed_entries(A, mask):
+    """Zero-filled data and the 0/1 mask of entries to fit: not missing, and in ``mask`` if given."""
+    observed = ~np.isnan(A)
+    if mask is not None:
+        mask = np.asarray(mask)
+        if mask.shape != A.shape:
+            raise ValueError(f"mask must have the shape of X, {A.shape}; got {mask.shape}.")
+        observed &= mask.astype(bool)
+    if not observed.any(axis=0).all() or not observed.any(axis=1).all():
+        raise ValueError("every gene and every sample needs at least one observed (unmasked) entry.")
+    return np.where(observed, A, 0.0), observed.astype(float)

@@ -94,7 +94,7 @@ def sklearn_orientation(namespace) -> None:
 
 
 def _toy():
-    from .widgets import TOY_PROGRAMS
+    from .datasets import TOY_PROGRAMS
 
     return TOY_PROGRAMS[["immune", "cell cycle"]]
 
@@ -361,7 +361,7 @@ def proportions(namespace) -> None:
     if found is None:
         return
     signatures, bulk, answer = found
-    from .algorithms import nnls
+    from .least_squares import nnls
 
     S, B = np.asarray(signatures, dtype=float), np.asarray(bulk, dtype=float)
     raw = nnls(S.T @ S, S.T @ B)

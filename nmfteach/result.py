@@ -1,0 +1,172 @@
+"""The result of ``nmf()``: the best run's factors, every run's record, and R NMF's summaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .consensus import (connectivity, consensus_clusters, cophenetic, correlation_silhouette, dispersion, entropy,
+                        purity, silhouette)
+from .engine import Job
+from .init import metagene_names
+from .methods import get_method
+from .objectives import evar, rss, sparseness
+from .validation import as_data_matrix, check_choice
+
+__all__ = ["NMFResult", "assemble"]
+
+
+@dataclass(repr=False)
+class NMFResult:
+    """The result of ``nmf()``: the best run's factors plus what every run left behind.
+
+    W (genes x K) and H (K x samples) are DataFrames labelled like X when X was a DataFrame,
+    arrays otherwise. ``history`` is the best run's objective, indexed by iteration (0 is the
+    start). ``runs`` has one row per run; ``consensus`` is the mean connectivity over runs.
+    """
+
+    W: object
+    H: object
+    method: str
+    rank: int
+    objective: float
+    objective_name: str
+    n_iter: int
+    history: pd.Series
+    runs: pd.DataFrame
+    connectivity: np.ndarray = field(repr=False)
+    consensus: object = field(repr=False)
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def nrun(self) -> int:
+        return len(self.runs)
+
+    @property
+    def smoothing(self):
+        """The middle factor S of a model X ≈ WSH (nsNMF's smoothing matrix); the identity otherwise."""
+        method = get_method(self.method)
+        return np.eye(self.rank) if method.middle is None else method.middle(self.rank, self.settings)
+
+    def fitted(self):
+        """The reconstruction WH (genes x samples); WSH for nsNMF."""
+        WH = np.asarray(self.W) @ self.smoothing @ np.asarray(self.H)
+        if isinstance(self.W, pd.DataFrame):
+            return pd.DataFrame(WH, index=self.W.index, columns=self.H.columns)
+        return WH
+
+    def predict(self, what: str = "samples"):
+        """Cluster labels 1..K, as R NMF's ``predict()``.
+
+        "samples": each sample goes to the metagene with its largest coefficient in H;
+        "features": each gene goes to the metagene with its largest entry in W;
+        "consensus": the samples' average-linkage tree on 1 − consensus, cut into K groups.
+        Ties go to the first metagene (as R's ``which.max``).
+        """
+        check_choice(what, ("samples", "features", "consensus"), "prediction target")
+        if what == "samples":
+            labels, names = np.asarray(self.H).argmax(axis=0) + 1, getattr(self.H, "columns", None)
+        elif what == "features":
+            labels, names = np.asarray(self.W).argmax(axis=1) + 1, getattr(self.W, "index", None)
+        else:
+            labels, names = consensus_clusters(self.consensus, self.rank), getattr(self.H, "columns", None)
+        return labels if names is None else pd.Series(labels, index=names, name="cluster")
+
+    def silhouette(self, what: str = "samples"):
+        """Silhouette width of every sample or gene, as R NMF's ``silhouette(fit, what=)``.
+
+        "samples": clusters from H, distance 1 − correlation of the samples' coefficients;
+        "features": clusters from W, distance 1 − correlation of the genes' loadings;
+        "consensus": consensus clusters, distance 1 − consensus.
+        """
+        labels = self.predict(what)
+        if what == "samples":
+            widths = correlation_silhouette(np.asarray(self.H).T, np.asarray(labels))
+        elif what == "features":
+            widths = correlation_silhouette(np.asarray(self.W), np.asarray(labels))
+        else:
+            widths = silhouette(1 - np.asarray(self.consensus), np.asarray(labels))
+        return widths if not isinstance(labels, pd.Series) else pd.Series(widths, index=labels.index,
+                                                                           name="silhouette")
+
+    def summary(self, X=None, classes=None) -> pd.Series:
+        """The fit in numbers, like R NMF's ``summary(fit, class=classes, target=X)``.
+
+        Always: rank, runs, iterations, objective, sparseness of W (per metagene) and H (per
+        sample), silhouettes of samples (on H), genes (on W) and the consensus, cophenetic and
+        dispersion (NaN with a single run: stability needs several). With X: rss and evar.
+        With known classes (one per sample): purity and entropy of the predicted clusters.
+        """
+        W, H = np.asarray(self.W), np.asarray(self.H)
+        samples = self.predict("samples")
+        out = {"rank": self.rank, "nrun": self.nrun, "n_iter": self.n_iter, "objective": self.objective,
+               "sparseness_W": _sparseness_nonzero(W), "sparseness_H": _sparseness_nonzero(H),
+               "silhouette_samples": _mean_or_nan(self.silhouette, "samples"),
+               "silhouette_genes": _mean_or_nan(self.silhouette, "features")}
+        several = self.nrun > 1
+        C = np.asarray(self.consensus)
+        out["silhouette_consensus"] = _mean_or_nan(self.silhouette, "consensus") if several else np.nan
+        out["cophenetic"] = cophenetic(C) if several else np.nan
+        out["dispersion"] = dispersion(C) if several else np.nan
+        if X is not None:           # of the model's reconstruction: WSH for nsNMF, as R NMF
+            A = as_data_matrix(X)[0]
+            out["rss"] = rss(A, W @ self.smoothing, H)
+            out["evar"] = evar(A, W @ self.smoothing, H)
+        if classes is not None:
+            out["purity"] = purity(np.asarray(samples), np.asarray(classes))
+            out["entropy"] = entropy(np.asarray(samples), np.asarray(classes))
+        return pd.Series(out, name="summary")
+
+    def __repr__(self) -> str:
+        G, S = np.shape(self.W)[0], np.shape(self.H)[1]
+        s = self.settings
+        runs = f"best of {self.nrun} runs" if self.nrun > 1 else "1 run"
+        return (f"<NMFResult method={self.method!r} rank={self.rank}: {G} genes x {S} samples\n"
+                f"  {self.objective_name} = {self.objective:.6g} after {self.n_iter} "
+                f"iterations (stop rule {s['stop']!r}, max_iter {s['max_iter']})\n"
+                f"  {runs}, init {s['init']!r}, seed {s['seed']}>")
+
+
+def assemble(job: Job, parts, rows=None, cols=None) -> NMFResult:
+    """The result of a fit from its batches' results: the best run's factors (labelled like X),
+    every run's objective and iterations, the connectivity and consensus matrices."""
+    merged = {key: [item for part in parts for item in part[key]] for key in parts[0]}
+    W, H, objectives, histories = np.array(merged["W"]), np.array(merged["H"]), merged["objectives"], merged["histories"]
+    n_iter, converged = np.array(merged["n_iter"]), np.array(merged["converged"])
+    best = int(np.argmin(objectives))
+    labels = H.argmax(axis=-2)
+    conn = np.stack([connectivity(lab) for lab in labels])
+    consensus = conn.mean(axis=0)
+    W_best, H_best = W[best], H[best]
+    if rows is not None:
+        names = metagene_names(job.rank)
+        W_best = pd.DataFrame(W_best, index=rows, columns=names)
+        H_best = pd.DataFrame(H_best, index=names, columns=cols)
+        consensus = pd.DataFrame(consensus, index=cols, columns=cols)
+    runs = pd.DataFrame({"objective": objectives, "n_iter": n_iter, "converged": converged}).rename_axis("run")
+    if job.method.restart:
+        runs["restarts"] = np.array(merged["restarts"])
+    init = job.init if isinstance(job.init, str) else "(W0, H0)"
+    options = {k: v for k, v in job.options.items() if k != "mask"}
+    settings = dict(init=init, seed=job.seed, max_iter=job.max_iter, stop=job.stop, tol=job.tol,
+                    trace_every=job.trace_every, **options)
+    return NMFResult(W=W_best, H=H_best, method=job.method.name, rank=job.rank, objective=float(objectives[best]),
+                     objective_name=job.method.objective_name(job.options), n_iter=int(n_iter[best]),
+                     history=histories[best], runs=runs, connectivity=conn, consensus=consensus, settings=settings)
+
+
+def _sparseness_nonzero(A):
+    """Hoyer's sparseness of A's columns that are not all 0 (a strong penalty can zero a whole
+    metagene, for which sparseness is undefined); NaN if all are."""
+    keep = np.abs(A).sum(axis=0) > 0
+    return sparseness(A[:, keep]) if keep.any() else np.nan
+
+
+def _mean_or_nan(width_function, *args):
+    """Average silhouette width, or NaN where it is undefined (all items in one cluster)."""
+    try:
+        return float(np.mean(width_function(*args)))
+    except ValueError:
+        return np.nan
