@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PINS = ROOT / "constraints.txt"
-SUPPORTED = ((3, 11), (3, 13))   # Python versions the pinned wheels exist for
+SUPPORTED = ((3, 11), (3, 13))  # Python versions the pinned wheels exist for
 
 
 def venv_python() -> Path:
@@ -39,9 +39,11 @@ def venv_python() -> Path:
 def ensure_environment(extra: str) -> Path:
     """Create .venv if needed and install nmfteach with the pinned dependencies (once per change)."""
     if not SUPPORTED[0] <= sys.version_info[:2] <= SUPPORTED[1]:
-        sys.exit(f"course.py: this is Python {sys.version.split()[0]}; the course's pinned packages need "
-                 f"Python {SUPPORTED[0][0]}.{SUPPORTED[0][1]} to {SUPPORTED[1][0]}.{SUPPORTED[1][1]}. "
-                 f"Run course.py with one of those (or use the conda route in README.md).")
+        sys.exit(
+            f"course.py: this is Python {sys.version.split()[0]}; the course's pinned packages need "
+            f"Python {SUPPORTED[0][0]}.{SUPPORTED[0][1]} to {SUPPORTED[1][0]}.{SUPPORTED[1][1]}. "
+            f"Run course.py with one of those (or use the conda route in README.md)."
+        )
     python = venv_python()
     if not python.exists():
         print(f"course.py: creating a virtual environment in {VENV}", flush=True)
@@ -78,8 +80,9 @@ def main(argv: list[str]) -> int:
     if what == "lab":
         python = ensure_environment("")
         as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # e.g. in a container
-        return run([python, "-m", "jupyterlab", f"--ServerApp.root_dir={ROOT / 'lessons'}", *as_root, *rest],
-                   check=False)
+        return run(
+            [python, "-m", "jupyterlab", f"--ServerApp.root_dir={ROOT / 'lessons'}", *as_root, *rest], check=False
+        )
     python = ensure_environment("test")
     code = run([python, "-m", "pytest", *rest], check=False)
     if code == 5:

@@ -45,8 +45,14 @@ def r_timings(repeats):
     """{problem: (seconds, iterations of the best run)} from benchmarks/r_nmf_timing.R, or {} without R."""
     if shutil.which("Rscript") is None:
         return {}
-    command = ["Rscript", str(ROOT / "benchmarks" / "r_nmf_timing.R"), "fits", str(LECTURE_X), str(GOLUB_X),
-               str(repeats)]
+    command = [
+        "Rscript",
+        str(ROOT / "benchmarks" / "r_nmf_timing.R"),
+        "fits",
+        str(LECTURE_X),
+        str(GOLUB_X),
+        str(repeats),
+    ]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         print("R NMF could not run:", done.stderr.strip().splitlines()[-1:])
@@ -68,8 +74,7 @@ def sklearn_per_iteration(X, n_iter=200):
     model = NMF(3, init="custom", solver="mu", beta_loss="kullback-leibler", max_iter=n_iter, tol=0)
     with threadpool_limits(1, user_api="blas"):
         theirs, _ = median_time(lambda: model.fit_transform(X.T, W=H0.T.copy(), H=W0.T.copy()), 3)
-    ours, _ = median_time(lambda: nt.nmf(X, 3, "brunet", init=(W0, H0), max_iter=n_iter, stop="none",
-                                         trace_every=0), 3)
+    ours, _ = median_time(lambda: nt.nmf(X, 3, "brunet", init=(W0, H0), max_iter=n_iter, stop="none", trace_every=0), 3)
     return theirs / n_iter, ours / n_iter
 
 
@@ -88,17 +93,22 @@ def widget_lines():
     from nmfteach import widgets
 
     sim = nt.lecture_example()
-    explorers = {"rank_explorer: K": (widgets.rank_explorer(sim.X), "rank", [4, 5, 6, 2, 3]),
-                 "rank_explorer: seed": (widgets.rank_explorer(sim.X), "seed", [2, 3, 4, 5, 6]),
-                 "noise_explorer: noise sd": (widgets.noise_explorer(), "noise_sd", [0.5, 0.8, 1.1, 1.4, 1.7]),
-                 "mixing_explorer: weight": (widgets.mixing_explorer(), "stress", [0.5, 1.0, 1.5, 2.0, 0.2]),
-                 "convergence_explorer: seed": (_random_start(widgets.convergence_explorer(sim.X)), "seed",
-                                                [2, 3, 4, 5, 6]),
-                 "rank_choice_explorer: K": (widgets.rank_choice_explorer(sim.X, nrun=10), "rank", [2, 3, 5, 6, 4]),
-                 # alpha moves along a path fitted when the explorer is made; l1_ratio fits a new path (8 fits)
-                 "sparsity_explorer: alpha": (widgets.sparsity_explorer(sim.X), "alpha", [0.0, 0.01, 0.05, 0.1, 0.003]),
-                 "sparsity_explorer: l1_ratio (new path)": (widgets.sparsity_explorer(sim.X), "l1_ratio", [0.0, 0.5])}
-    lines = ["", "| widget update (lecture example, fit + figure + PNG) | median (ms) | slowest (ms) |", "|---|---|---|"]
+    explorers = {
+        "rank_explorer: K": (widgets.rank_explorer(sim.X), "rank", [4, 5, 6, 2, 3]),
+        "rank_explorer: seed": (widgets.rank_explorer(sim.X), "seed", [2, 3, 4, 5, 6]),
+        "noise_explorer: noise sd": (widgets.noise_explorer(), "noise_sd", [0.5, 0.8, 1.1, 1.4, 1.7]),
+        "mixing_explorer: weight": (widgets.mixing_explorer(), "stress", [0.5, 1.0, 1.5, 2.0, 0.2]),
+        "convergence_explorer: seed": (_random_start(widgets.convergence_explorer(sim.X)), "seed", [2, 3, 4, 5, 6]),
+        "rank_choice_explorer: K": (widgets.rank_choice_explorer(sim.X, nrun=10), "rank", [2, 3, 5, 6, 4]),
+        # alpha moves along a path fitted when the explorer is made; l1_ratio fits a new path (8 fits)
+        "sparsity_explorer: alpha": (widgets.sparsity_explorer(sim.X), "alpha", [0.0, 0.01, 0.05, 0.1, 0.003]),
+        "sparsity_explorer: l1_ratio (new path)": (widgets.sparsity_explorer(sim.X), "l1_ratio", [0.0, 0.5]),
+    }
+    lines = [
+        "",
+        "| widget update (lecture example, fit + figure + PNG) | median (ms) | slowest (ms) |",
+        "|---|---|---|",
+    ]
     for name, (explorer, control, values) in explorers.items():
         times = []
         for value in values:
@@ -118,9 +128,13 @@ def survey_lines(problems, skip_r):
         done = subprocess.run(command, capture_output=True, text=True)
         rows = [line.split(",") for line in done.stdout.strip().splitlines()] if done.returncode == 0 else []
         r = {name: (float(sec), coph) for name, sec, coph in rows}
-    lines = ["", "| rank survey, brunet, 30 runs per K | nmfteach (s) | cophenetic per K | R NMF 0.25 (s) | "
-             "R cophenetic per K | speed-up vs R |", "|---|---|---|---|---|---|"]
-    for (name, (X, _, _)), ranks in zip(problems.items(), (range(2, 7), range(2, 6))):   # the brunet problems
+    lines = [
+        "",
+        "| rank survey, brunet, 30 runs per K | nmfteach (s) | cophenetic per K | R NMF 0.25 (s) | "
+        "R cophenetic per K | speed-up vs R |",
+        "|---|---|---|---|---|---|",
+    ]
+    for (name, (X, _, _)), ranks in zip(problems.items(), (range(2, 7), range(2, 6))):  # the brunet problems
         label = name.split("_k3")[0].split("_")[0] + f"_survey_k{ranks[0]}-{ranks[-1]}_nrun30"
         start = time.perf_counter()
         table = nt.rank_survey(X, ranks, nrun=30, seed=123)
@@ -136,37 +150,55 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-r", action="store_true", help="skip R NMF even if it is installed")
-    parser.add_argument("--survey", action="store_true",
-                        help="also time rank surveys (30 runs per K); R NMF needs about 4 minutes for them")
+    parser.add_argument(
+        "--survey",
+        action="store_true",
+        help="also time rank surveys (30 runs per K); R NMF needs about 4 minutes for them",
+    )
     args = parser.parse_args()
 
     lecture = np.loadtxt(LECTURE_X, delimiter=",")
-    problems = {    # name: (X, nrun, method)
+    problems = {  # name: (X, nrun, method)
         "lecture_300x30_k3_nrun30": (lecture, 30, "brunet"),
         "golub_5000x38_k3_nrun10": (nt.load_golub().X.to_numpy(), 10, "brunet"),
         "lecture_300x30_k3_nrun30_nsNMF": (lecture, 30, "nsNMF"),
     }
     r = {} if args.no_r else r_timings(args.repeats)
-    lines = [f"# nmfteach benchmarks ({time.strftime('%Y-%m-%d')}, {platform.processor() or platform.machine()}, "
-             f"{os.cpu_count()} cores, numpy {np.__version__})", "",
-             "| problem | nmfteach 1 thread (s) | nmfteach all cores (s) | iterations (mean; best run) | "
-             "R NMF 0.25 (s) | R iterations (best run) | speed-up vs R |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        f"# nmfteach benchmarks ({time.strftime('%Y-%m-%d')}, {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores, numpy {np.__version__})",
+        "",
+        "| problem | nmfteach 1 thread (s) | nmfteach all cores (s) | iterations (mean; best run) | "
+        "R NMF 0.25 (s) | R iterations (best run) | speed-up vs R |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name, (X, nrun, method) in problems.items():
-        one, _ = median_time(lambda: nt.nmf(X, 3, method, nrun=nrun, seed=123, n_jobs=1), args.repeats)
-        every, fit = median_time(lambda: nt.nmf(X, 3, method, nrun=nrun, seed=123), args.repeats)
+
+        def fit_all(n_jobs=None, X=X, method=method, nrun=nrun):
+            return nt.nmf(X, 3, method, nrun=nrun, seed=123, n_jobs=n_jobs)
+
+        one, _ = median_time(lambda: fit_all(n_jobs=1), args.repeats)
+        every, fit = median_time(fit_all, args.repeats)
         r_sec, r_iter = r.get(name, (float("nan"), float("nan")))
-        lines.append(f"| {name} | {one:.3f} | {every:.3f} | {fit.runs['n_iter'].mean():.1f}; {fit.n_iter} | "
-                     f"{r_sec:.2f} | {r_iter:.0f} | {r_sec / every:.1f}x |")
+        lines.append(
+            f"| {name} | {one:.3f} | {every:.3f} | {fit.runs['n_iter'].mean():.1f}; {fit.n_iter} | "
+            f"{r_sec:.2f} | {r_iter:.0f} | {r_sec / every:.1f}x |"
+        )
         print(lines[-1], flush=True)
-    lines += ["", "| KL multiplicative update, per iteration | scikit-learn mu (ms) | nmfteach brunet (ms) | ratio |",
-              "|---|---|---|---|"]
+    lines += [
+        "",
+        "| KL multiplicative update, per iteration | scikit-learn mu (ms) | nmfteach brunet (ms) | ratio |",
+        "|---|---|---|---|",
+    ]
     for name, (X, _, method) in problems.items():
         if method != "brunet":
             continue
         timing = sklearn_per_iteration(X)
         if timing:
-            lines.append(f"| {name.split('_k3')[0]} | {timing[0] * 1e3:.3f} | {timing[1] * 1e3:.3f} | "
-                         f"{timing[0] / timing[1]:.1f}x |")
+            lines.append(
+                f"| {name.split('_k3')[0]} | {timing[0] * 1e3:.3f} | {timing[1] * 1e3:.3f} | "
+                f"{timing[0] / timing[1]:.1f}x |"
+            )
     lines += widget_lines()
     if args.survey:
         lines += survey_lines(problems, skip_r=args.no_r)

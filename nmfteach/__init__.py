@@ -5,11 +5,21 @@ as in the lecture and R package NMF; scikit-learn's ``NMF`` uses the transpose (
 """
 
 from . import selfcheck, textbook
-from .consensus import (connectivity, consensus_clusters, consensus_matrix, contingency, cophenetic,
-                        correlation_silhouette, dispersion, entropy, purity, silhouette)
+from .consensus import (
+    connectivity,
+    consensus_clusters,
+    consensus_matrix,
+    contingency,
+    cophenetic,
+    correlation_silhouette,
+    dispersion,
+    entropy,
+    purity,
+    silhouette,
+)
 from .datasets import TOY_PROGRAMS, lecture_example, load_golub
-from .features import extract_features, feature_score, top_genes
 from .engine import ConvergenceWarning
+from .features import extract_features, feature_score, top_genes
 from .fit import METHODS, STOP_RULES, NMFResult, nmf
 from .init import INIT_METHODS, initialize
 from .least_squares import nnls
@@ -21,12 +31,47 @@ from .sparsity import sparsity_path
 __version__ = "0.1.0"
 
 __all__ = [
-    "nmf", "NMFResult", "METHODS", "STOP_RULES", "initialize", "INIT_METHODS", "simulate_expression",
-    "SimulatedExpression", "frobenius", "rss", "kl_divergence", "evar", "objective", "sparseness",
-    "connectivity", "consensus_matrix", "cophenetic", "dispersion", "consensus_clusters", "silhouette",
-    "correlation_silhouette", "purity", "entropy", "contingency", "feature_score", "extract_features", "top_genes",
-    "rank_survey", "randomize", "holdout_error", "nnls", "load_golub", "lecture_example", "plotting", "widgets",
-    "selfcheck", "textbook", "ConvergenceWarning", "penalty_weights", "smoothing_matrix", "sparsity_path",
+    "nmf",
+    "NMFResult",
+    "METHODS",
+    "STOP_RULES",
+    "initialize",
+    "INIT_METHODS",
+    "simulate_expression",
+    "SimulatedExpression",
+    "frobenius",
+    "rss",
+    "kl_divergence",
+    "evar",
+    "objective",
+    "sparseness",
+    "connectivity",
+    "consensus_matrix",
+    "cophenetic",
+    "dispersion",
+    "consensus_clusters",
+    "silhouette",
+    "correlation_silhouette",
+    "purity",
+    "entropy",
+    "contingency",
+    "feature_score",
+    "extract_features",
+    "top_genes",
+    "rank_survey",
+    "randomize",
+    "holdout_error",
+    "nnls",
+    "load_golub",
+    "lecture_example",
+    "plotting",
+    "widgets",
+    "selfcheck",
+    "textbook",
+    "ConvergenceWarning",
+    "penalty_weights",
+    "smoothing_matrix",
+    "sparsity_path",
     "TOY_PROGRAMS",
 ]
 

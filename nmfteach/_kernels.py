@@ -33,9 +33,14 @@ __all__ = ["brunet", "lee", "hals", "pgd", "nsnmf", "masked_kl", "masked_frobeni
 def make_workspace(n_genes: int, n_samples: int, rank: int, n_runs: int | None = None) -> SimpleNamespace:
     """Scratch arrays reused every iteration: for one run (2-D), or a batch of ``n_runs``."""
     runs = () if n_runs is None else (n_runs,)
-    return SimpleNamespace(GS=np.empty(runs + (n_genes, n_samples)), KS=np.empty(runs + (rank, n_samples)),
-                           KG=np.empty(runs + (rank, n_genes)), KK=np.empty(runs + (rank, rank)),
-                           ones_G=np.ones(n_genes), ones_S=np.ones(n_samples))
+    return SimpleNamespace(
+        GS=np.empty(runs + (n_genes, n_samples)),
+        KS=np.empty(runs + (rank, n_samples)),
+        KG=np.empty(runs + (rank, n_genes)),
+        KK=np.empty(runs + (rank, rank)),
+        ones_G=np.ones(n_genes),
+        ones_S=np.ones(n_samples),
+    )
 
 
 def product(A, B, out=None):
@@ -58,35 +63,35 @@ def _penalize(gram, cross, l1, l2):
 def brunet(X, W, H, work):
     """``textbook.brunet``, in place and batched."""
     ratio = np.matmul(W, H, out=work.GS)
-    np.divide(X, ratio, out=ratio)                                  # X ⊘ WH
+    np.divide(X, ratio, out=ratio)  # X ⊘ WH
     H *= product(W.mT, ratio, out=work.KS)
-    H /= product(work.ones_G, W)[..., :, None]                     # Wᵀ1: column sums of W
+    H /= product(work.ones_G, W)[..., :, None]  # Wᵀ1: column sums of W
     ratio = np.matmul(W, H, out=work.GS)
     np.divide(X, ratio, out=ratio)
-    step = product(H, ratio.mT, out=work.KG)                       # [(X ⊘ WH) Hᵀ]ᵀ, K x G
-    step /= product(H, work.ones_S)[..., :, None]                  # H1: row sums of H
+    step = product(H, ratio.mT, out=work.KG)  # [(X ⊘ WH) Hᵀ]ᵀ, K x G
+    step /= product(H, work.ones_S)[..., :, None]  # H1: row sums of H
     W *= step.mT
 
 
 def lee(X, W, H, work, rescale=True, alpha_W=0.0, alpha_H=0.0, l1_ratio=0.0):
     """``textbook.lee``, in place and batched."""
     penalty = penalty_weights(X.shape, alpha_W, alpha_H, l1_ratio)
-    gram = np.matmul(W.mT, W, out=work.KK)                          # WᵀW
+    gram = np.matmul(W.mT, W, out=work.KK)  # WᵀW
     numer = product(W.mT, X, out=work.KS)
     numer *= H
     np.maximum(numer, LEE_EPS, out=numer)
     denom = np.matmul(gram, H)
     _add_penalty(denom, H, penalty.l1_H, penalty.l2_H)
     H[...] = numer / (denom + LEE_EPS)
-    gram = np.matmul(H, H.mT, out=work.KK)                          # HHᵀ
-    numer = product(H, X.mT, out=work.KG).mT                        # XHᵀ
+    gram = np.matmul(H, H.mT, out=work.KK)  # HHᵀ
+    numer = product(H, X.mT, out=work.KG).mT  # XHᵀ
     numer *= W
     np.maximum(numer, LEE_EPS, out=numer)
     denom = np.matmul(W, gram)
     _add_penalty(denom, W, penalty.l1_W, penalty.l2_W)
     W[...] = numer / (denom + LEE_EPS)
     if rescale:
-        sums = product(work.ones_G, W)                              # 1ᵀW: column sums of W
+        sums = product(work.ones_G, W)  # 1ᵀW: column sums of W
         W /= sums[..., None, :]
         if rescale == "both":
             H *= sums[..., :, None]
@@ -106,12 +111,12 @@ def hals(X, W, H, work, alpha_W=0.0, alpha_H=0.0, l1_ratio=0.0):
     WtX, WtW = product(W.mT, X, out=work.KS), np.matmul(W.mT, W, out=work.KK)
     _penalize(WtW, WtX, penalty.l1_H, penalty.l2_H)
     for k in range(H.shape[-2]):  # loop over the K metagenes, not genes or samples
-        step = _newton_step(WtX[..., k, :] - (WtW[..., k:k + 1, :] @ H)[..., 0, :], WtW[..., k, k])
+        step = _newton_step(WtX[..., k, :] - (WtW[..., k : k + 1, :] @ H)[..., 0, :], WtW[..., k, k])
         H[..., k, :] = np.maximum(H[..., k, :] + step, 0.0)
     XHt, HHt = product(H, X.mT, out=work.KG).mT, np.matmul(H, H.mT, out=work.KK)
     _penalize(HHt, XHt, penalty.l1_W, penalty.l2_W)
     for k in range(W.shape[-1]):
-        step = _newton_step(XHt[..., :, k] - (W @ HHt[..., :, k:k + 1])[..., :, 0], HHt[..., k, k])
+        step = _newton_step(XHt[..., :, k] - (W @ HHt[..., :, k : k + 1])[..., :, 0], HHt[..., k, k])
         W[..., :, k] = np.maximum(W[..., :, k] + step, 0.0)
 
 
@@ -146,14 +151,14 @@ def nsnmf(X, W, H, work, theta=0.5, rescale=True):
     S = smoothing_matrix(H.shape[-2], theta)
     WS = W @ S
     ratio = np.matmul(WS, H, out=work.GS)
-    np.divide(X, ratio, out=ratio)                                  # X ⊘ WSH
+    np.divide(X, ratio, out=ratio)  # X ⊘ WSH
     H *= product(WS.mT, ratio, out=work.KS)
-    H /= product(work.ones_G, WS)[..., :, None]                    # (WS)ᵀ1: column sums of WS
+    H /= product(work.ones_G, WS)[..., :, None]  # (WS)ᵀ1: column sums of WS
     SH = S @ H
     ratio = np.matmul(W, SH, out=work.GS)
     np.divide(X, ratio, out=ratio)
     step = product(SH, ratio.mT, out=work.KG)
-    step /= product(SH, work.ones_S)[..., :, None]                 # SH1: row sums of SH
+    step /= product(SH, work.ones_S)[..., :, None]  # SH1: row sums of SH
     W *= step.mT
     if rescale:
         W /= product(work.ones_G, W)[..., None, :]

@@ -20,8 +20,18 @@ import pandas as pd
 from scipy.cluster.hierarchy import cophenet, cut_tree, leaves_list, linkage
 from scipy.spatial.distance import squareform
 
-__all__ = ["connectivity", "consensus_matrix", "cophenetic", "dispersion", "consensus_clusters",
-           "silhouette", "correlation_silhouette", "purity", "entropy", "contingency"]
+__all__ = [
+    "connectivity",
+    "consensus_matrix",
+    "cophenetic",
+    "dispersion",
+    "consensus_clusters",
+    "silhouette",
+    "correlation_silhouette",
+    "purity",
+    "entropy",
+    "contingency",
+]
 
 
 def connectivity(labels) -> np.ndarray:
@@ -45,18 +55,24 @@ def _check_consensus(C) -> np.ndarray:
     (an ``NMFResult``) stands for its consensus matrix."""
     if hasattr(C, "consensus") and hasattr(C, "nrun"):
         if C.nrun < 2:
-            raise ValueError("this fit has a single run, so its consensus is just that run's connectivity: "
-                             "stability needs several runs (nmf(..., nrun=30)).")
+            raise ValueError(
+                "this fit has a single run, so its consensus is just that run's connectivity: "
+                "stability needs several runs (nmf(..., nrun=30))."
+            )
         C = C.consensus
     C = np.array(C, dtype=float)
     if C.ndim != 2 or C.shape[0] != C.shape[1] or C.shape[0] < 2:
         raise ValueError(f"a consensus matrix is square (samples x samples, at least 2); got shape {C.shape}.")
     if not np.isfinite(C).all() or C.min() < 0 or C.max() > 1:
-        raise ValueError("a consensus matrix holds proportions of runs, so every entry must lie in [0, 1]; "
-                         f"this one ranges from {np.nanmin(C):.4g} to {np.nanmax(C):.4g} (or has NaN).")
+        raise ValueError(
+            "a consensus matrix holds proportions of runs, so every entry must lie in [0, 1]; "
+            f"this one ranges from {np.nanmin(C):.4g} to {np.nanmax(C):.4g} (or has NaN)."
+        )
     if not np.allclose(C, C.T, rtol=0, atol=1e-12):
-        raise ValueError("a consensus matrix is symmetric (C_ij = C_ji); this one is not. Did you pass "
-                         "H or W instead of fit.consensus?")
+        raise ValueError(
+            "a consensus matrix is symmetric (C_ij = C_ji); this one is not. Did you pass "
+            "H or W instead of fit.consensus?"
+        )
     return C
 
 
@@ -73,10 +89,12 @@ def cophenetic(C) -> float:
     C = _check_consensus(C)
     off_diagonal = C[np.triu_indices_from(C, k=1)]
     if np.all(off_diagonal == 0):
-        return 1.0   # every pair always apart: perfectly stable (R's special case)
+        return 1.0  # every pair always apart: perfectly stable (R's special case)
     if np.ptp(off_diagonal) == 0:
-        raise ValueError("every pair of samples has the same consensus value, so the cophenetic correlation "
-                         "is undefined (for example K = 1, or every run put all samples together).")
+        raise ValueError(
+            "every pair of samples has the same consensus value, so the cophenetic correlation "
+            "is undefined (for example K = 1, or every run put all samples together)."
+        )
     tree, distances = _average_tree(C)
     return float(cophenet(tree, distances)[0])
 
@@ -99,7 +117,7 @@ def consensus_clusters(C, k: int) -> np.ndarray:
     # undo the last k − 1 merges, as R's cutree(): exactly k groups even when several merges
     # happen at the same height (fcluster's "maxclust" would then return fewer)
     raw = cut_tree(tree, n_clusters=k)[:, 0] + 1
-    first_seen = pd.unique(raw[leaves_list(tree)])              # clusters along the leaves
+    first_seen = pd.unique(raw[leaves_list(tree)])  # clusters along the leaves
     renumber = np.zeros(raw.max() + 1, dtype=int)
     renumber[first_seen] = np.arange(1, len(first_seen) + 1)
     return renumber[raw]
@@ -134,7 +152,7 @@ def correlation_silhouette(A, labels) -> np.ndarray:
         raise ValueError("a row of A is constant, so its correlation with the others is undefined.")
     unit = centred / norms
     members, counts = _one_hot(np.asarray(labels))
-    totals = counts[None, :] - unit @ (unit.T @ members)        # Σ_{j∈c} (1 − r_ij), self included (r_ii = 1)
+    totals = counts[None, :] - unit @ (unit.T @ members)  # Σ_{j∈c} (1 − r_ij), self included (r_ii = 1)
     return _widths(totals, members, counts)
 
 
@@ -142,7 +160,7 @@ def _one_hot(labels):
     if labels.ndim != 1:
         raise ValueError("labels must be one label per item (1-D).")
     _, codes = np.unique(labels, return_inverse=True)
-    members = np.eye(codes.max() + 1)[codes]                       # items x clusters, 0/1
+    members = np.eye(codes.max() + 1)[codes]  # items x clusters, 0/1
     counts = members.sum(axis=0)
     if len(counts) < 2:
         raise ValueError("a silhouette needs at least 2 clusters; all items are in one.")
@@ -164,8 +182,10 @@ def contingency(clusters, classes) -> pd.DataFrame:
     """Clusters (rows) against known classes (columns), as R's table(clusters, classes)."""
     clusters, classes = np.asarray(clusters), np.asarray(classes)
     if clusters.shape != classes.shape or clusters.ndim != 1:
-        raise ValueError(f"clusters and classes must be two label vectors of the same length; got "
-                         f"{clusters.shape} and {classes.shape}.")
+        raise ValueError(
+            f"clusters and classes must be two label vectors of the same length; got "
+            f"{clusters.shape} and {classes.shape}."
+        )
     return pd.crosstab(pd.Series(clusters, name="cluster"), pd.Series(classes, name="class"))
 
 

@@ -13,8 +13,8 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from .validation import check_choice
 from .simulate import SimulatedExpression, simulate_expression
+from .validation import check_choice
 
 __all__ = ["load_golub", "lecture_example", "Golub", "LECTURE_SEED", "TOY_PROGRAMS"]
 
@@ -23,10 +23,13 @@ LECTURE_SEED = 123
 # Lesson 01's toy metagenes: three programs over ten marker genes (genes x programs), used by its
 # mixing explorer and self-checks.
 TOY_PROGRAMS = pd.DataFrame(
-    {"immune": [3.0, 2.5, 2.0, 1.5, 0.2, 0.1, 0.0, 0.1, 0.3, 0.2],
-     "cell cycle": [0.1, 0.0, 0.2, 0.3, 2.8, 2.4, 2.0, 1.6, 0.2, 0.1],
-     "stress": [0.2, 0.3, 0.0, 0.1, 0.1, 0.3, 0.4, 0.2, 2.2, 2.6]},
-    index=["CD3E", "CD8A", "GZMB", "PTPRC", "MKI67", "TOP2A", "CCNB1", "CDK1", "HSPA1A", "DNAJB1"])
+    {
+        "immune": [3.0, 2.5, 2.0, 1.5, 0.2, 0.1, 0.0, 0.1, 0.3, 0.2],
+        "cell cycle": [0.1, 0.0, 0.2, 0.3, 2.8, 2.4, 2.0, 1.6, 0.2, 0.1],
+        "stress": [0.2, 0.3, 0.0, 0.1, 0.1, 0.3, 0.4, 0.2, 2.2, 2.6],
+    },
+    index=["CD3E", "CD8A", "GZMB", "PTPRC", "MKI67", "TOP2A", "CCNB1", "CDK1", "HSPA1A", "DNAJB1"],
+)
 
 
 @dataclass(frozen=True, repr=False)
@@ -74,8 +77,18 @@ def lecture_example(source: str = "numpy") -> SimulatedExpression:
     samples = [f"Sample_{j + 1}" for j in range(X.shape[1])]
     programs = [f"Metagene_{k + 1}" for k in range(W.shape[1])]
     return SimulatedExpression(
-        X=pd.DataFrame(X, index=genes, columns=samples), W=pd.DataFrame(W, index=genes, columns=programs),
+        X=pd.DataFrame(X, index=genes, columns=samples),
+        W=pd.DataFrame(W, index=genes, columns=programs),
         H=pd.DataFrame(H, index=programs, columns=samples),
         labels=pd.Series(H.argmax(axis=0) + 1, index=samples, name="true_cluster"),
-        settings=dict(n_genes=300, n_samples=30, rank=3, noise_sd=0.2, seed=LECTURE_SEED, membership="hard",
-                      noise="gaussian", source="R (set.seed(123))"))
+        settings=dict(
+            n_genes=300,
+            n_samples=30,
+            rank=3,
+            noise_sd=0.2,
+            seed=LECTURE_SEED,
+            membership="hard",
+            noise="gaussian",
+            source="R (set.seed(123))",
+        ),
+    )

@@ -21,7 +21,7 @@ from .textbook import MACHINE_EPS
 
 __all__ = ["Job", "run_batch", "ConvergenceWarning"]
 
-MAX_RESTARTS = 10   # R's snmf gives up when a run gets stuck the 10th time (after 9 restarts)
+MAX_RESTARTS = 10  # R's snmf gives up when a run gets stuck the 10th time (after 9 restarts)
 
 
 class ConvergenceWarning(UserWarning):
@@ -36,7 +36,7 @@ class Job:
     X: np.ndarray
     rank: int
     method: Method
-    init: object          # a start method's name, or a pair (W0, H0)
+    init: object  # a start method's name, or a pair (W0, H0)
     seed: int
     max_iter: int
     stop: str
@@ -59,13 +59,13 @@ def run_batch(job: Job, runs) -> dict:
     restart_rngs = [run_rng(job.seed, run, stream=1) for run in runs] if method.restart else None
     restarts = np.zeros(len(runs), dtype=int)
     n_iter, converged = np.full(len(runs), job.max_iter), np.zeros(len(runs), dtype=bool)
-    active = np.arange(len(runs))                    # runs still iterating, as rows of W[active]
+    active = np.arange(len(runs))  # runs still iterating, as rows of W[active]
     Wa, Ha = W, H
     work = make_workspace(*X.shape, job.rank, len(runs)) if method.kernel else None
     step = _stepper(method, X, options, work, len(active))
     for it in range(1, job.max_iter + 1):
         step(Wa, Ha)
-        if method.floor_every and it % method.floor_every == 0:       # R's guard against underflow
+        if method.floor_every and it % method.floor_every == 0:  # R's guard against underflow
             np.maximum(Wa, MACHINE_EPS, out=Wa)
             np.maximum(Ha, MACHINE_EPS, out=Ha)
         stuck = _restart(method, active, Wa, Ha, restart_rngs, restarts, rule) if method.restart else None
@@ -76,10 +76,10 @@ def run_batch(job: Job, runs) -> dict:
             continue
         met = rule.check(it, active, Wa, Ha, objective) if rule.due(it) else np.zeros(len(active), dtype=bool)
         if stuck is not None:
-            met &= ~stuck.restarted & ~stuck.gave_up     # R skips the test in the iteration of a restart
+            met &= ~stuck.restarted & ~stuck.gave_up  # R skips the test in the iteration of a restart
         converged[active[met]] = True
         done = met if stuck is None else met | stuck.gave_up
-        if done.any():                               # finished runs leave the batch
+        if done.any():  # finished runs leave the batch
             W[active], H[active] = Wa, Ha
             n_iter[active[done]] = it
             for r in active[done]:
@@ -94,21 +94,30 @@ def run_batch(job: Job, runs) -> dict:
     if not (np.isfinite(W).all() and np.isfinite(H).all()):
         raise FloatingPointError(
             f"method {method.name!r} produced non-finite values (division by zero in WH); this should not "
-            f"happen on checked input, please report it with your data's shape and the seed {job.seed}.")
-    return dict(W=W, H=H, objectives=[h[n] for h, n in zip(histories, n_iter)], n_iter=n_iter, converged=converged,
-                restarts=restarts, histories=[pd.Series(h, name="objective").rename_axis("iteration")
-                                              for h in histories])
+            f"happen on checked input, please report it with your data's shape and the seed {job.seed}."
+        )
+    return dict(
+        W=W,
+        H=H,
+        objectives=[h[n] for h, n in zip(histories, n_iter)],
+        n_iter=n_iter,
+        converged=converged,
+        restarts=restarts,
+        histories=[pd.Series(h, name="objective").rename_axis("iteration") for h in histories],
+    )
 
 
 def _stepper(method, X, options, work, n_runs):
     """A function that advances a stack of ``n_runs`` runs by one update, in place: the kernel on
     the first ``n_runs`` slots of the scratch space ``work``, or the textbook function run by run."""
     if method.kernel is None:
+
         def step(W, H):
             for r in range(len(W)):
                 W[r], H[r] = method.textbook(X, W[r], H[r], **options)
+
         return step
-    if n_runs == 1:      # a batch of one as plain 2-D arrays (views): numpy multiplies them faster
+    if n_runs == 1:  # a batch of one as plain 2-D arrays (views): numpy multiplies them faster
         cut = type(work)(**{k: v[0] if v.ndim == 3 else v for k, v in vars(work).items()})
         return lambda W, H: method.kernel(X, W[0], H[0], cut, **options)
     cut = type(work)(**{k: v[:n_runs] if v.ndim == 3 else v for k, v in vars(work).items()})
@@ -117,8 +126,8 @@ def _stepper(method, X, options, work, n_runs):
 
 @dataclass
 class _Stuck:
-    restarted: np.ndarray      # per active run: started afresh at this iteration
-    gave_up: np.ndarray        # per active run: too many restarts, stop here
+    restarted: np.ndarray  # per active run: started afresh at this iteration
+    gave_up: np.ndarray  # per active run: too many restarts, stop here
 
 
 def _restart(method, active, W, H, rngs, restarts, rule):
@@ -131,9 +140,13 @@ def _restart(method, active, W, H, rngs, restarts, rule):
             continue
         if restarts[r] + 1 >= MAX_RESTARTS:
             gave_up[i] = True
-            warnings.warn(f"{method.name}: run {r} restarted {MAX_RESTARTS - 1} times because a metagene was "
-                          f"left unused (a zero row of H, or column of W); beta is probably too large. The run "
-                          f"stops here.", ConvergenceWarning, stacklevel=4)
+            warnings.warn(
+                f"{method.name}: run {r} restarted {MAX_RESTARTS - 1} times because a metagene was "
+                f"left unused (a zero row of H, or column of W); beta is probably too large. The run "
+                f"stops here.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
             continue
         W[i], H[i] = fresh
         restarts[r] += 1

@@ -22,7 +22,7 @@ from scipy.special import xlogy
 
 __all__ = ["feature_score", "extract_features", "top_genes"]
 
-R_MAD_CONSTANT = 1.4826   # R's mad(): 1.4826 · median(|x − median(x)|)
+R_MAD_CONSTANT = 1.4826  # R's mad(): 1.4826 · median(|x − median(x)|)
 
 
 def _loadings(W):
@@ -57,7 +57,7 @@ def extract_features(W):
     median = np.median(score)
     mad = R_MAD_CONSTANT * np.median(np.abs(score - median))
     threshold = median + 3 * mad
-    best = np.abs(W).argmax(axis=1)                             # first maximum, as R's which.max
+    best = np.abs(W).argmax(axis=1)  # first maximum, as R's which.max
     strongest = np.abs(W)[np.arange(len(W)), best]
     selected = np.flatnonzero((score >= threshold) & (strongest >= np.median(np.abs(W))))
     selected = selected[np.argsort(-score[selected], kind="stable")]

@@ -17,8 +17,16 @@ from .init import INIT_METHODS
 from .methods import METHODS, get_method, resolve_options
 from .result import NMFResult, assemble
 from .stopping import DEFAULT_TOL, STOP_RULES
-from .validation import (as_data_matrix, check_choice, check_no_zero_lines, check_rank, check_start_pair,
-                         observed_entries, positive_int, rng_seed)
+from .validation import (
+    as_data_matrix,
+    check_choice,
+    check_no_zero_lines,
+    check_rank,
+    check_start_pair,
+    observed_entries,
+    positive_int,
+    rng_seed,
+)
 from .workers import plan, run_batches
 
 __all__ = ["nmf", "NMFResult", "METHODS", "STOP_RULES", "ConvergenceWarning"]
@@ -26,8 +34,20 @@ __all__ = ["nmf", "NMFResult", "METHODS", "STOP_RULES", "ConvergenceWarning"]
 METHODS = tuple(METHODS)
 
 
-def nmf(X, rank, method="brunet", init="random", nrun=1, seed=None, max_iter=2000, stop=None, tol=None,
-        trace_every=None, n_jobs=None, **options) -> NMFResult:
+def nmf(
+    X,
+    rank,
+    method="brunet",
+    init="random",
+    nrun=1,
+    seed=None,
+    max_iter=2000,
+    stop=None,
+    tol=None,
+    trace_every=None,
+    n_jobs=None,
+    **options,
+) -> NMFResult:
     """Factorize a non-negative genes x samples matrix X ≈ WH with K = ``rank`` metagenes.
 
     Each method decreases its objective; for "brunet" (R NMF's default) the generalized
@@ -96,27 +116,44 @@ def _check_call(X, rank, method, init, nrun, seed, max_iter, stop, tol, trace_ev
         check_no_zero_lines(A, f"method {method.name!r} divides by WH, which such a line drives to 0")
     stop = check_choice(method.default_stop if stop is None else stop, STOP_RULES, "stop rule")
     if stop == "kkt" and method.gradient is None:
-        raise ValueError(f"stop='kkt' needs the gradient of the method's objective, which {method.name!r} does not "
-                         f"provide; use stop='objective'.")
+        raise ValueError(
+            f"stop='kkt' needs the gradient of the method's objective, which {method.name!r} does not "
+            f"provide; use stop='objective'."
+        )
     tol = DEFAULT_TOL[stop] if tol is None else tol
     nrun, max_iter = positive_int(nrun, "nrun"), positive_int(max_iter, "max_iter", allow_zero=True)
-    trace_every = positive_int((1 if nrun == 1 else 0) if trace_every is None else trace_every, "trace_every",
-                               allow_zero=True)
+    trace_every = positive_int(
+        (1 if nrun == 1 else 0) if trace_every is None else trace_every, "trace_every", allow_zero=True
+    )
     if not isinstance(init, str):
         init = check_start_pair(init, A.shape, rank)
         if nrun > 1:
-            raise ValueError("nrun > 1 repeats the fit from different random starts, but an explicit "
-                             "(W0, H0) start is the same every time; use init='random' or nrun=1.")
+            raise ValueError(
+                "nrun > 1 repeats the fit from different random starts, but an explicit "
+                "(W0, H0) start is the same every time; use init='random' or nrun=1."
+            )
     else:
         check_choice(init, INIT_METHODS, "init")
         if nrun > 1 and init in ("nndsvd", "nndsvda"):
-            raise ValueError(f"init={init!r} is deterministic, so {nrun} runs would all be identical; "
-                             f"use init='random' (or 'nndsvdar') for nrun > 1.")
+            raise ValueError(
+                f"init={init!r} is deterministic, so {nrun} runs would all be identical; "
+                f"use init='random' (or 'nndsvdar') for nrun > 1."
+            )
     options = resolve_options(method, options, A)
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % 2**63)  # recorded, so the fit can be repeated
-    job = Job(X=A, rank=rank, method=method, init=init, seed=rng_seed(seed), max_iter=max_iter, stop=stop, tol=tol,
-              trace_every=trace_every, options=options)
+    job = Job(
+        X=A,
+        rank=rank,
+        method=method,
+        init=init,
+        seed=rng_seed(seed),
+        max_iter=max_iter,
+        stop=stop,
+        tol=tol,
+        trace_every=trace_every,
+        options=options,
+    )
     return job, nrun, rows, cols
 
 
@@ -127,6 +164,10 @@ def _warn_if_not_converged(result):
     if result.settings["stop"] == "none" or short == 0:
         return
     which = "the fit" if len(runs) == 1 else f"{short} of {len(runs)} runs"
-    warnings.warn(f"{result.method}: {which} reached max_iter={result.settings['max_iter']} before the stopping rule "
-                  f"{result.settings['stop']!r} held; raise max_iter, or pass stop='none' for a fixed number of "
-                  f"updates.", ConvergenceWarning, stacklevel=3)
+    warnings.warn(
+        f"{result.method}: {which} reached max_iter={result.settings['max_iter']} before the stopping rule "
+        f"{result.settings['stop']!r} held; raise max_iter, or pass stop='none' for a fixed number of "
+        f"updates.",
+        ConvergenceWarning,
+        stacklevel=3,
+    )

@@ -21,8 +21,8 @@ def nnls(AtA, AtB, max_iter=None):
     max_iter = 10 * K + 50 if max_iter is None else max_iter
     passive = np.zeros((K, n), dtype=bool)
     Y, grad = np.zeros((K, n)), -AtB.copy()
-    best = np.full(n, K + 1)    # fewest infeasible variables seen, per column
-    tries = np.full(n, 3)       # full exchanges still allowed without improvement
+    best = np.full(n, K + 1)  # fewest infeasible variables seen, per column
+    tries = np.full(n, 3)  # full exchanges still allowed without improvement
     for _ in range(max_iter):
         infeasible = (passive & (Y < 0)) | (~passive & (grad < 0))
         count = infeasible.sum(axis=0)
@@ -47,7 +47,7 @@ def nnls(AtA, AtB, max_iter=None):
 def _solve_on_passive(AtA, AtB, passive):
     """Least squares restricted to each column's passive set; returns (Y, gradient AᵀAY − AᵀB)."""
     Y = np.zeros_like(AtB)
-    codes = (1 << np.arange(passive.shape[0])) @ passive      # each column's passive set as one integer
+    codes = (1 << np.arange(passive.shape[0])) @ passive  # each column's passive set as one integer
     for code in np.unique(codes):  # one solve per distinct passive set (at most 2^K)
         cols = np.flatnonzero(codes == code)
         pattern = passive[:, cols[0]]

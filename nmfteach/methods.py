@@ -9,8 +9,8 @@ functions in ``textbook`` (and, optionally, ``_kernels``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -36,21 +36,21 @@ class Method:
     """One NMF method: what it minimises, how it updates, when it stops, what options it takes."""
 
     name: str
-    about: str                         # one line: what the method is
-    textbook: Callable                 # (X, W, H, **options) -> (W, H): the formula, one run
-    kernel: Callable | None            # (X, W, H, work, **options), in place on batches; None: textbook
-    loss: str                          # "kl" or "frobenius"
+    about: str  # one line: what the method is
+    textbook: Callable  # (X, W, H, **options) -> (W, H): the formula, one run
+    kernel: Callable | None  # (X, W, H, work, **options), in place on batches; None: textbook
+    loss: str  # "kl" or "frobenius"
     default_stop: str
     options: tuple[Option, ...] = ()
-    middle: Callable | None = None     # (K, options) -> S of the model X ≈ WSH; None: X ≈ WH
-    penalty: Callable | None = None    # (shape, options) -> f(W, H) added to the loss, or None
+    middle: Callable | None = None  # (K, options) -> S of the model X ≈ WSH; None: X ≈ WH
+    penalty: Callable | None = None  # (shape, options) -> f(W, H) added to the loss, or None
     penalty_name: str = "penalties"
-    masked: bool = False               # fits only the entries of options["mask"]
-    floor_every: int = 0               # raise entries below machine eps to it every this many updates
-    prepare: Callable | None = None    # (W, H) -> the start as the method wants it
-    restart: Callable | None = None    # (W, H, rng) -> a fresh start if the run is stuck, else None
-    gradient: Callable | None = None   # (X, W, H, options) -> (∇W, ∇H), for the "kkt" stop rule
-    finish: Callable | None = None     # (options, given) -> options, for rules that tie options together
+    masked: bool = False  # fits only the entries of options["mask"]
+    floor_every: int = 0  # raise entries below machine eps to it every this many updates
+    prepare: Callable | None = None  # (W, H) -> the start as the method wants it
+    restart: Callable | None = None  # (W, H, rng) -> a fresh start if the run is stuck, else None
+    gradient: Callable | None = None  # (X, W, H, options) -> (∇W, ∇H), for the "kkt" stop rule
+    finish: Callable | None = None  # (options, given) -> options, for rules that tie options together
 
     def __reduce__(self):
         """Sent to a worker process by name: the record holds functions pickle cannot copy."""
@@ -87,14 +87,19 @@ class Method:
 
 # -- options ------------------------------------------------------------------------------------
 
+
 def _is_real(value) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
+    return (
+        isinstance(value, (int, float, np.integer, np.floating))
+        and not isinstance(value, bool)
         and bool(np.isfinite(value))
+    )
 
 
 def _number(name, default, low, high=np.inf, low_open=False, rule=None):
     def valid(value):
         return _is_real(value) and (low < value if low_open else low <= value) and value <= high
+
     return Option(name, default, valid, rule or f"a number from {low} to {high}")
 
 
@@ -103,12 +108,20 @@ PENALTY_OPTIONS = (
     _number("alpha_H", 0.0, 0, rule="a penalty strength: a number >= 0 (0: no penalty)"),
     _number("l1_ratio", 0.0, 0, 1, rule="a number from 0 (pure L2 penalty) to 1 (pure L1, sparsity)"),
 )
-RESCALE = Option("rescale", True, lambda v: v is True or v is False or v == "both",
-                 "True (R NMF: W's columns sum to 1), False, or 'both' (H compensated, WH unchanged)")
+RESCALE = Option(
+    "rescale",
+    True,
+    lambda v: v is True or v is False or v == "both",
+    "True (R NMF: W's columns sum to 1), False, or 'both' (H compensated, WH unchanged)",
+)
 MASK = Option("mask", None, lambda v: True, "a 0/1 matrix of X's shape (1: fit this entry)")
 SNMF_OPTIONS = (
-    Option("eta", lambda X: float(X.max()), lambda v: _is_real(v) and v >= 0,
-           "a number >= 0 (R NMF's default, used when eta is not given: the largest entry of X)"),
+    Option(
+        "eta",
+        lambda X: float(X.max()),
+        lambda v: _is_real(v) and v >= 0,
+        "a number >= 0 (R NMF's default, used when eta is not given: the largest entry of X)",
+    ),
     _number("beta", 0.01, 0, low_open=True, rule="a number > 0 (larger: sparser)"),
 )
 
@@ -123,13 +136,16 @@ def _lee_finish(options, given):
     """R NMF's rescaling of W would undo a penalty on W: with a penalty, lee does not rescale."""
     if _alpha_penalty((1, 1), options) is not None:
         if given.get("rescale", False):
-            raise ValueError("rescale (W's columns to sum 1) would undo the penalty on W; with alpha_W or "
-                             "alpha_H, leave rescale out (nmf() then uses rescale=False).")
+            raise ValueError(
+                "rescale (W's columns to sum 1) would undo the penalty on W; with alpha_W or "
+                "alpha_H, leave rescale out (nmf() then uses rescale=False)."
+            )
         options["rescale"] = False
     return options
 
 
 # -- snmf/r and snmf/l: start, restart, penalty and gradient -------------------------------------
+
 
 def _unit_columns(A):
     return A / np.sqrt((A * A).sum(axis=0))
@@ -174,35 +190,123 @@ def _snmf_l_restart(W, H, rng):
 
 # -- the registry -------------------------------------------------------------------------------
 
-METHODS = {m.name: m for m in [
-    Method("brunet", "KL multiplicative updates, exactly as R NMF 0.25", textbook.brunet, _kernels.brunet,
-           "kl", "connectivity", floor_every=10),
-    Method("lee", "Frobenius multiplicative updates, exactly as R NMF 0.25 (eps = 1e-9, W's columns rescaled)",
-           textbook.lee, _kernels.lee, "frobenius", "connectivity", (RESCALE, *PENALTY_OPTIONS),
-           penalty=_alpha_penalty, finish=_lee_finish),
-    Method("hals", "coordinate descent, one metagene at a time", textbook.hals, _kernels.hals, "frobenius",
-           "objective", PENALTY_OPTIONS, penalty=_alpha_penalty),
-    Method("anls", "alternating exact non-negative least squares (block principal pivoting)", textbook.anls, None,
-           "frobenius", "objective", PENALTY_OPTIONS, penalty=_alpha_penalty),
-    Method("pgd", "projected gradient with step 1/L", textbook.pgd, _kernels.pgd, "frobenius", "objective",
-           PENALTY_OPTIONS, penalty=_alpha_penalty),
-    Method("nsNMF", "nonsmooth NMF, X ≈ WSH, exactly as R NMF 0.25", textbook.nsnmf, _kernels.nsnmf, "kl",
-           "connectivity", (_number("theta", 0.5, 0, 1, rule="a number from 0 (plain NMF) to 1"),
-                            Option("rescale", True, lambda v: v is True or v is False, "True or False")),
-           middle=lambda K, options: smoothing_matrix(K, options["theta"])),
-    Method("masked_kl", "KL multiplicative updates on the observed entries only", textbook.masked_kl,
-           _kernels.masked_kl, "kl", "objective", (MASK,), masked=True, floor_every=10),
-    Method("masked_frobenius", "Frobenius multiplicative updates on the observed entries only",
-           textbook.masked_frobenius, _kernels.masked_frobenius, "frobenius", "objective", (MASK,), masked=True),
-    Method("snmf/r", "sparse coefficients: alternating NNLS with a squared L1 penalty on H's columns, as R NMF",
-           textbook.snmf_r, None, "frobenius", "kkt", SNMF_OPTIONS, penalty=_snmf_r_penalty,
-           penalty_name="½η²‖W‖² + ½βΣⱼ(Σₖ Hₖⱼ)²", prepare=lambda W, H: (_unit_columns(W), H),
-           restart=_snmf_r_restart, gradient=_snmf_r_gradient),
-    Method("snmf/l", "sparse metagenes: alternating NNLS with a squared L1 penalty on W's rows, as R NMF",
-           textbook.snmf_l, None, "frobenius", "kkt", SNMF_OPTIONS, penalty=_snmf_l_penalty,
-           penalty_name="½η²‖H‖² + ½βΣ_g(Σₖ W_gk)²", prepare=lambda W, H: (W, _unit_columns(H.T).T),
-           restart=_snmf_l_restart, gradient=_snmf_l_gradient),
-]}
+METHODS = {
+    m.name: m
+    for m in [
+        Method(
+            "brunet",
+            "KL multiplicative updates, exactly as R NMF 0.25",
+            textbook.brunet,
+            _kernels.brunet,
+            "kl",
+            "connectivity",
+            floor_every=10,
+        ),
+        Method(
+            "lee",
+            "Frobenius multiplicative updates, exactly as R NMF 0.25 (eps = 1e-9, W's columns rescaled)",
+            textbook.lee,
+            _kernels.lee,
+            "frobenius",
+            "connectivity",
+            (RESCALE, *PENALTY_OPTIONS),
+            penalty=_alpha_penalty,
+            finish=_lee_finish,
+        ),
+        Method(
+            "hals",
+            "coordinate descent, one metagene at a time",
+            textbook.hals,
+            _kernels.hals,
+            "frobenius",
+            "objective",
+            PENALTY_OPTIONS,
+            penalty=_alpha_penalty,
+        ),
+        Method(
+            "anls",
+            "alternating exact non-negative least squares (block principal pivoting)",
+            textbook.anls,
+            None,
+            "frobenius",
+            "objective",
+            PENALTY_OPTIONS,
+            penalty=_alpha_penalty,
+        ),
+        Method(
+            "pgd",
+            "projected gradient with step 1/L",
+            textbook.pgd,
+            _kernels.pgd,
+            "frobenius",
+            "objective",
+            PENALTY_OPTIONS,
+            penalty=_alpha_penalty,
+        ),
+        Method(
+            "nsNMF",
+            "nonsmooth NMF, X ≈ WSH, exactly as R NMF 0.25",
+            textbook.nsnmf,
+            _kernels.nsnmf,
+            "kl",
+            "connectivity",
+            (
+                _number("theta", 0.5, 0, 1, rule="a number from 0 (plain NMF) to 1"),
+                Option("rescale", True, lambda v: v is True or v is False, "True or False"),
+            ),
+            middle=lambda K, options: smoothing_matrix(K, options["theta"]),
+        ),
+        Method(
+            "masked_kl",
+            "KL multiplicative updates on the observed entries only",
+            textbook.masked_kl,
+            _kernels.masked_kl,
+            "kl",
+            "objective",
+            (MASK,),
+            masked=True,
+            floor_every=10,
+        ),
+        Method(
+            "masked_frobenius",
+            "Frobenius multiplicative updates on the observed entries only",
+            textbook.masked_frobenius,
+            _kernels.masked_frobenius,
+            "frobenius",
+            "objective",
+            (MASK,),
+            masked=True,
+        ),
+        Method(
+            "snmf/r",
+            "sparse coefficients: alternating NNLS with a squared L1 penalty on H's columns, as R NMF",
+            textbook.snmf_r,
+            None,
+            "frobenius",
+            "kkt",
+            SNMF_OPTIONS,
+            penalty=_snmf_r_penalty,
+            penalty_name="½η²‖W‖² + ½βΣⱼ(Σₖ Hₖⱼ)²",
+            prepare=lambda W, H: (_unit_columns(W), H),
+            restart=_snmf_r_restart,
+            gradient=_snmf_r_gradient,
+        ),
+        Method(
+            "snmf/l",
+            "sparse metagenes: alternating NNLS with a squared L1 penalty on W's rows, as R NMF",
+            textbook.snmf_l,
+            None,
+            "frobenius",
+            "kkt",
+            SNMF_OPTIONS,
+            penalty=_snmf_l_penalty,
+            penalty_name="½η²‖H‖² + ½βΣ_g(Σₖ W_gk)²",
+            prepare=lambda W, H: (W, _unit_columns(H.T).T),
+            restart=_snmf_l_restart,
+            gradient=_snmf_l_gradient,
+        ),
+    ]
+}
 
 
 def get_method(name) -> Method:
@@ -225,11 +329,16 @@ def resolve_options(method: Method, options: dict, X) -> dict:
         elif "theta" in names:
             hint = f" {method.name} makes its factors sparse through theta instead."
         else:
-            instead = ("use method='nsNMF' (sparse factors with a KL objective)" if method.loss == "kl"
-                       else "or use 'snmf/r' / 'snmf/l' (sparse H / W)")
+            instead = (
+                "use method='nsNMF' (sparse factors with a KL objective)"
+                if method.loss == "kl"
+                else "or use 'snmf/r' / 'snmf/l' (sparse H / W)"
+            )
             hint = f" Penalties (alpha_W, alpha_H, l1_ratio) are for {', '.join(map(repr, takers))}; {instead}."
-        raise TypeError(f"method {method.name!r} has no option {', '.join(map(repr, unknown))}; its options are: "
-                        f"{', '.join(map(repr, names)) or 'none'}.{hint}")
+        raise TypeError(
+            f"method {method.name!r} has no option {', '.join(map(repr, unknown))}; its options are: "
+            f"{', '.join(map(repr, names)) or 'none'}.{hint}"
+        )
     resolved = {}
     for option in method.options:
         if option.name in options:

@@ -18,8 +18,18 @@ import numpy as np
 
 from .validation import as_data_matrix, check_choice
 
-__all__ = ["frobenius", "rss", "kl_divergence", "evar", "objective", "sparseness", "OBJECTIVES", "Penalty",
-           "penalty_weights", "smoothing_matrix"]
+__all__ = [
+    "frobenius",
+    "rss",
+    "kl_divergence",
+    "evar",
+    "objective",
+    "sparseness",
+    "OBJECTIVES",
+    "Penalty",
+    "penalty_weights",
+    "smoothing_matrix",
+]
 
 
 def _product(X, W, H):
@@ -27,8 +37,10 @@ def _product(X, W, H):
     W = as_data_matrix(W, "W")[0]
     H = as_data_matrix(H, "H")[0]
     if W.shape[1] != H.shape[0] or (W.shape[0], H.shape[1]) != X.shape:
-        raise ValueError(f"shapes do not match: X is {X.shape}, W is {W.shape}, H is {H.shape}; "
-                         f"W must be genes x K and H K x samples.")
+        raise ValueError(
+            f"shapes do not match: X is {X.shape}, W is {W.shape}, H is {H.shape}; "
+            f"W must be genes x K and H K x samples."
+        )
     return X, W @ H
 
 
@@ -41,8 +53,8 @@ def frobenius_from_product(X: np.ndarray, WH: np.ndarray) -> float:
 def kl_from_product(X: np.ndarray, WH: np.ndarray) -> float:
     """Generalized KL divergence D(X‖WH) given WH, with 0·log 0 = 0 (no checks)."""
     with np.errstate(divide="ignore"):
-        ratio = np.divide(X, WH, out=np.ones_like(X), where=X > 0)   # 1 where X = 0: 0·log 0 = 0
-        np.log(ratio, out=ratio)                                     # X > 0 = WH gives inf: D = ∞
+        ratio = np.divide(X, WH, out=np.ones_like(X), where=X > 0)  # 1 where X = 0: 0·log 0 = 0
+        np.log(ratio, out=ratio)  # X > 0 = WH gives inf: D = ∞
     return float(np.vdot(X, ratio) - X.sum() + WH.sum())
 
 
@@ -116,8 +128,12 @@ class Penalty(NamedTuple):
     def value(self, W, H) -> float:
         """λ1_W ΣW + ½λ2_W ‖W‖² + λ1_H ΣH + ½λ2_H ‖H‖² (W, H ≥ 0, so ΣW is the L1 norm)."""
         W, H = np.asarray(W), np.asarray(H)
-        return float(self.l1_W * W.sum() + 0.5 * self.l2_W * np.vdot(W, W)
-                     + self.l1_H * H.sum() + 0.5 * self.l2_H * np.vdot(H, H))
+        return float(
+            self.l1_W * W.sum()
+            + 0.5 * self.l2_W * np.vdot(W, W)
+            + self.l1_H * H.sum()
+            + 0.5 * self.l2_H * np.vdot(H, H)
+        )
 
 
 def penalty_weights(shape, alpha_W=0.0, alpha_H=0.0, l1_ratio=0.0) -> Penalty:
@@ -150,8 +166,9 @@ def penalty_weights(shape, alpha_W=0.0, alpha_H=0.0, l1_ratio=0.0) -> Penalty:
         The four weights (l1_W, l2_W, l1_H, l2_H).
     """
     G, S = shape[-2:]
-    return Penalty(alpha_W * l1_ratio * S, alpha_W * (1 - l1_ratio) * S,
-                   alpha_H * l1_ratio * G, alpha_H * (1 - l1_ratio) * G)
+    return Penalty(
+        alpha_W * l1_ratio * S, alpha_W * (1 - l1_ratio) * S, alpha_H * l1_ratio * G, alpha_H * (1 - l1_ratio) * G
+    )
 
 
 def smoothing_matrix(rank: int, theta: float) -> np.ndarray:

@@ -20,14 +20,30 @@ from scipy.spatial.distance import squareform
 
 from .consensus import cophenetic
 
-__all__ = ["basis_map", "coef_map", "consensus_map", "survey_plot", "convergence_plot", "component_plot",
-           "top_genes_heatmap", "nmf_vs_pca", "OKABE_ITO"]
+__all__ = [
+    "basis_map",
+    "coef_map",
+    "consensus_map",
+    "survey_plot",
+    "convergence_plot",
+    "component_plot",
+    "top_genes_heatmap",
+    "nmf_vs_pca",
+    "OKABE_ITO",
+]
 
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
 VALUES = "viridis"
-STYLE = {"font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9, "figure.titlesize": 11,
-         "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 100,
-         "axes.prop_cycle": plt.cycler(color=OKABE_ITO)}
+STYLE = {
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.labelsize": 9,
+    "figure.titlesize": 11,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "figure.dpi": 100,
+    "axes.prop_cycle": plt.cycler(color=OKABE_ITO),
+}
 
 
 def styled(function):
@@ -35,6 +51,7 @@ def styled(function):
 
     Only STYLE's own settings are set and restored: ``plt.rc_context`` restores every setting,
     the backend included, and in Jupyter that stops later figures from being shown inline."""
+
     @functools.wraps(function)
     def draw(*args, **kwargs):
         before = {key: plt.rcParams[key] for key in STYLE}
@@ -43,6 +60,7 @@ def styled(function):
             return function(*args, **kwargs)
         finally:
             plt.rcParams.update(before)
+
     return draw
 
 
@@ -63,11 +81,16 @@ def _track(ax, labels: pd.Series, name: str, horizontal=True):
     colours = _colours(labels)
     codes = labels.map({g: i for i, g in enumerate(colours)}).to_numpy(dtype=float)
     strip = codes[None, :] if horizontal else codes[:, None]
-    ax.imshow(strip, aspect="auto", cmap=ListedColormap(list(colours.values())), vmin=-0.5,
-              vmax=len(colours) - 0.5, interpolation="nearest")
+    ax.imshow(
+        strip,
+        aspect="auto",
+        cmap=ListedColormap(list(colours.values())),
+        vmin=-0.5,
+        vmax=len(colours) - 0.5,
+        interpolation="nearest",
+    )
     ax.set_xticks([]), ax.set_yticks([])
-    (ax.set_ylabel if horizontal else ax.set_xlabel)(name, rotation=0 if horizontal else 90, ha="right",
-                                                      va="center")
+    (ax.set_ylabel if horizontal else ax.set_xlabel)(name, rotation=0 if horizontal else 90, ha="right", va="center")
     return [Patch(color=c, label=f"{name}: {g}") for g, c in colours.items()]
 
 
@@ -103,10 +126,9 @@ def basis_map(fit, title="Metagenes (W)"):
     """
     W = pd.DataFrame(fit.W) if not isinstance(fit.W, pd.DataFrame) else fit.W
     scaled = W.div(W.sum(axis=1).replace(0, 1), axis=0)
-    order = _order(scaled, axis=0, metric="correlation")      # genes with the same profile of shares
+    order = _order(scaled, axis=0, metric="correlation")  # genes with the same profile of shares
     fig, ax = plt.subplots(figsize=(4.5, 6), layout="constrained")
-    _heatmap(fig, ax, scaled.to_numpy()[order], title, "metagene", f"genes ({len(W)}, clustered)",
-             xticks=W.columns)
+    _heatmap(fig, ax, scaled.to_numpy()[order], title, "metagene", f"genes ({len(W)}, clustered)", xticks=W.columns)
     ax.set_xticks(range(W.shape[1]), labels=[str(c) for c in W.columns])
     return fig
 
@@ -117,8 +139,9 @@ def coef_map(fit, classes=None, title="Sample weights (H)"):
     for the predicted cluster and, if given, the known classes."""
     H = pd.DataFrame(fit.H) if not isinstance(fit.H, pd.DataFrame) else fit.H
     scaled = H / H.sum(axis=0).replace(0, 1)
-    return _samples_heatmap(scaled, _sample_tracks(fit, classes, H.columns), "metagene", title,
-                            body_height=0.6 * len(H))
+    return _samples_heatmap(
+        scaled, _sample_tracks(fit, classes, H.columns), "metagene", title, body_height=0.6 * len(H)
+    )
 
 
 def _sample_tracks(fit, classes, samples):
@@ -138,23 +161,30 @@ def _samples_heatmap(data: pd.DataFrame, tracks, ylabel, title, body_height):
     handles = []
     for i, (name, labels) in enumerate(tracks.items()):
         handles += _track(fig.add_subplot(grid[i]), labels.iloc[order], name)
-    _heatmap(fig, fig.add_subplot(grid[-1]), data.to_numpy()[:, order], "", "samples (clustered)", ylabel,
-             xticks=data.columns[order], yticks=data.index)
+    _heatmap(
+        fig,
+        fig.add_subplot(grid[-1]),
+        data.to_numpy()[:, order],
+        "",
+        "samples (clustered)",
+        ylabel,
+        xticks=data.columns[order],
+        yticks=data.index,
+    )
     fig.suptitle(title)
     fig.legend(handles=handles, loc="outside right upper", fontsize=7, frameon=False)
     return fig
 
 
 @styled
-def consensus_map(fit_or_C, classes=None, title="Consensus matrix", labels=None, layout="constrained",
-                  show_names=True):
+def consensus_map(fit_or_C, classes=None, title="Consensus matrix", labels=None, layout="constrained", show_names=True):
     """The consensus matrix with samples in the order of its average-linkage tree, the tree on
     top, annotation tracks (predicted consensus clusters, known classes) and the cophenetic
     correlation in the title. Pass a multi-run fit or a consensus matrix. ``layout=None`` and
     ``show_names=False`` (no sample names) draw several times faster, for widgets."""
     fit = fit_or_C if hasattr(fit_or_C, "consensus") else None
     C = pd.DataFrame(fit.consensus if fit is not None else fit_or_C)
-    coph = cophenetic(fit_or_C)                 # also checks that C is a consensus matrix
+    coph = cophenetic(fit_or_C)  # also checks that C is a consensus matrix
     names = C.index
     D = 1 - C.to_numpy()
     np.fill_diagonal(D, 0)
@@ -167,8 +197,12 @@ def consensus_map(fit_or_C, classes=None, title="Consensus matrix", labels=None,
     if classes is not None:
         tracks["class"] = _labels(classes, names)
     fig = plt.figure(figsize=(6.5, 6.5), layout=layout)
-    grid = fig.add_gridspec(len(tracks) + 2, 1, height_ratios=[1.2] + [0.15] * len(tracks) + [5],
-                            **({} if layout else dict(left=0.2, right=0.78, bottom=0.16, top=0.92, hspace=0.08)))
+    grid = fig.add_gridspec(
+        len(tracks) + 2,
+        1,
+        height_ratios=[1.2] + [0.15] * len(tracks) + [5],
+        **({} if layout else dict(left=0.2, right=0.78, bottom=0.16, top=0.92, hspace=0.08)),
+    )
     ax_tree = fig.add_subplot(grid[0])
     order = dendrogram(tree, ax=ax_tree, no_labels=True, color_threshold=0, above_threshold_color="#444444")["leaves"]
     ax_tree.set_axis_off()
@@ -185,9 +219,15 @@ def consensus_map(fit_or_C, classes=None, title="Consensus matrix", labels=None,
     return fig
 
 
-SURVEY_MEASURES = {"cophenetic": "cophenetic correlation", "dispersion": "dispersion",
-                   "silhouette_consensus": "consensus silhouette", "evar": "explained variance",
-                   "objective": "objective", "holdout_mse": "held-out MSE", "purity": "purity"}
+SURVEY_MEASURES = {
+    "cophenetic": "cophenetic correlation",
+    "dispersion": "dispersion",
+    "silhouette_consensus": "consensus silhouette",
+    "evar": "explained variance",
+    "objective": "objective",
+    "holdout_mse": "held-out MSE",
+    "purity": "purity",
+}
 
 
 @styled
@@ -205,13 +245,19 @@ def survey_plot(survey, measures=None, highlight=None, title="Choosing the rank 
         for i, (data, part) in enumerate(table.groupby(level="data", sort=False)):
             values = part[measure].droplevel("data")
             if values.notna().any():
-                ax.plot(values.index, values.to_numpy(), marker="o", color=OKABE_ITO[4 if i == 0 else 5],
-                        linestyle="-" if i == 0 else "--", label=f"{data} data")
+                ax.plot(
+                    values.index,
+                    values.to_numpy(),
+                    marker="o",
+                    color=OKABE_ITO[4 if i == 0 else 5],
+                    linestyle="-" if i == 0 else "--",
+                    label=f"{data} data",
+                )
         if highlight is not None:
             ax.axvline(highlight, color="#888888", linewidth=1)
         ax.set_xlabel("rank K"), ax.set_ylabel(SURVEY_MEASURES.get(measure, measure))
         ax.set_xticks(sorted(table.index.get_level_values("rank").unique()))
-    for ax in list(axes.flat)[len(available):]:
+    for ax in list(axes.flat)[len(available) :]:
         ax.set_axis_off()
     axes.flat[0].legend(fontsize=7, frameon=False)
     fig.suptitle(title)
@@ -261,8 +307,13 @@ def top_genes_heatmap(X, fit, metagene=0, n=10, classes=None, title=None):
     column = W.columns[metagene] if isinstance(metagene, int) else metagene
     genes = W[column].sort_values(ascending=False, kind="stable").index[:n]
     block = X.loc[genes] if set(genes) <= set(X.index) else X.iloc[list(genes)]
-    return _samples_heatmap(block, _sample_tracks(fit, classes, X.columns), "gene",
-                            title or f"Top {n} genes of metagene {column} across samples", body_height=0.3 * n)
+    return _samples_heatmap(
+        block,
+        _sample_tracks(fit, classes, X.columns),
+        "gene",
+        title or f"Top {n} genes of metagene {column} across samples",
+        body_height=0.3 * n,
+    )
 
 
 @styled
@@ -276,8 +327,10 @@ def nmf_vs_pca(X, fit, classes=None, title="NMF versus PCA on the same data"):
     W = np.asarray(fit.W)
     fig, axes = plt.subplots(2, 2, figsize=(9, 7), layout="constrained")
     limit = np.abs(U[:, :K]).max()
-    for ax, data, name, cmap, lims in ((axes[0, 0], U[:, :K], "PCA loadings (genes x PCs)", "PuOr", (-limit, limit)),
-                                       (axes[0, 1], W / W.max(axis=0), "NMF metagenes W (scaled)", VALUES, (0, 1))):
+    for ax, data, name, cmap, lims in (
+        (axes[0, 0], U[:, :K], "PCA loadings (genes x PCs)", "PuOr", (-limit, limit)),
+        (axes[0, 1], W / W.max(axis=0), "NMF metagenes W (scaled)", VALUES, (0, 1)),
+    ):
         order = _order(data, axis=0)
         image = ax.imshow(data[order], aspect="auto", cmap=cmap, vmin=lims[0], vmax=lims[1], interpolation="nearest")
         ax.set_title(name), ax.set_xlabel("component"), ax.set_ylabel("genes (clustered)")
@@ -286,9 +339,10 @@ def nmf_vs_pca(X, fit, classes=None, title="NMF versus PCA on the same data"):
     scores = (s[:2, None] * Vt[:2]).T
     H = np.asarray(fit.H)
     groups = _labels(classes if classes is not None else fit.predict(), range(A.shape[1]))
-    for ax, points, name, axis_names in ((axes[1, 0], scores, "samples on PC1, PC2", ("PC1", "PC2")),
-                                         (axes[1, 1], H[:2].T, "samples on NMF components 1, 2",
-                                          ("component 1", "component 2"))):
+    for ax, points, name, axis_names in (
+        (axes[1, 0], scores, "samples on PC1, PC2", ("PC1", "PC2")),
+        (axes[1, 1], H[:2].T, "samples on NMF components 1, 2", ("component 1", "component 2")),
+    ):
         for group, colour in _colours(groups).items():
             members = (groups == group).to_numpy()
             ax.scatter(points[members, 0], points[members, 1], color=colour, label=str(group), s=30)

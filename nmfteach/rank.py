@@ -21,9 +21,9 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .validation import as_data_matrix, check_choice, check_rank, rng_seed
-from .methods import get_method
 from .fit import nmf
+from .methods import get_method
+from .validation import as_data_matrix, check_choice, check_rank, rng_seed
 
 __all__ = ["rank_survey", "randomize", "holdout_error"]
 
@@ -58,8 +58,19 @@ def holdout_error(X, rank, method="brunet", fraction=0.1, seed=None, nrun=1, **o
     return float(np.mean((fit.fitted()[hidden] - A[hidden]) ** 2))
 
 
-def rank_survey(X, ranks=range(2, 7), method="brunet", nrun=30, seed=None, classes=None, randomized=False,
-                holdout=None, n_jobs=None, return_fits=False, **options):
+def rank_survey(
+    X,
+    ranks=range(2, 7),
+    method="brunet",
+    nrun=30,
+    seed=None,
+    classes=None,
+    randomized=False,
+    holdout=None,
+    n_jobs=None,
+    return_fits=False,
+    **options,
+):
     """One row per K in ``ranks`` with stability, error, validation and cross-validation measures.
 
     nrun: runs per K (at least 2 for the stability measures; 30 is usual). seed: the same seed
@@ -73,10 +84,13 @@ def rank_survey(X, ranks=range(2, 7), method="brunet", nrun=30, seed=None, class
     if not ranks:
         raise ValueError("ranks is empty; give the values of K to try, e.g. range(2, 7).")
     if nrun < 2:
-        warnings.warn("rank_survey with nrun=1: stability (cophenetic, dispersion, consensus silhouette) needs "
-                      "several runs per K, so those columns are NaN. Use nrun=30 or so.", stacklevel=2)
+        warnings.warn(
+            "rank_survey with nrun=1: stability (cophenetic, dispersion, consensus silhouette) needs "
+            "several runs per K, so those columns are NaN. Use nrun=30 or so.",
+            stacklevel=2,
+        )
     seed = int(np.random.SeedSequence().entropy % 2**63) if seed is None else rng_seed(seed)
-    original = A if rows is None else pd.DataFrame(A, index=rows, columns=cols)   # fits keep X's labels
+    original = A if rows is None else pd.DataFrame(A, index=rows, columns=cols)  # fits keep X's labels
     data = {"original": original}
     if randomized:
         data["randomized"] = randomize(original, seed=seed)

@@ -7,8 +7,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .consensus import (connectivity, consensus_clusters, cophenetic, correlation_silhouette, dispersion, entropy,
-                        purity, silhouette)
+from .consensus import (
+    connectivity,
+    consensus_clusters,
+    cophenetic,
+    correlation_silhouette,
+    dispersion,
+    entropy,
+    purity,
+    silhouette,
+)
 from .engine import Job
 from .init import metagene_names
 from .methods import get_method
@@ -88,8 +96,7 @@ class NMFResult:
             widths = correlation_silhouette(np.asarray(self.W), np.asarray(labels))
         else:
             widths = silhouette(1 - np.asarray(self.consensus), np.asarray(labels))
-        return widths if not isinstance(labels, pd.Series) else pd.Series(widths, index=labels.index,
-                                                                           name="silhouette")
+        return widths if not isinstance(labels, pd.Series) else pd.Series(widths, index=labels.index, name="silhouette")
 
     def summary(self, X=None, classes=None) -> pd.Series:
         """The fit in numbers, like R NMF's ``summary(fit, class=classes, target=X)``.
@@ -101,16 +108,22 @@ class NMFResult:
         """
         W, H = np.asarray(self.W), np.asarray(self.H)
         samples = self.predict("samples")
-        out = {"rank": self.rank, "nrun": self.nrun, "n_iter": self.n_iter, "objective": self.objective,
-               "sparseness_W": _sparseness_nonzero(W), "sparseness_H": _sparseness_nonzero(H),
-               "silhouette_samples": _mean_or_nan(self.silhouette, "samples"),
-               "silhouette_genes": _mean_or_nan(self.silhouette, "features")}
+        out = {
+            "rank": self.rank,
+            "nrun": self.nrun,
+            "n_iter": self.n_iter,
+            "objective": self.objective,
+            "sparseness_W": _sparseness_nonzero(W),
+            "sparseness_H": _sparseness_nonzero(H),
+            "silhouette_samples": _mean_or_nan(self.silhouette, "samples"),
+            "silhouette_genes": _mean_or_nan(self.silhouette, "features"),
+        }
         several = self.nrun > 1
         C = np.asarray(self.consensus)
         out["silhouette_consensus"] = _mean_or_nan(self.silhouette, "consensus") if several else np.nan
         out["cophenetic"] = cophenetic(C) if several else np.nan
         out["dispersion"] = dispersion(C) if several else np.nan
-        if X is not None:           # of the model's reconstruction: WSH for nsNMF, as R NMF
+        if X is not None:  # of the model's reconstruction: WSH for nsNMF, as R NMF
             A = as_data_matrix(X)[0]
             out["rss"] = rss(A, W @ self.smoothing, H)
             out["evar"] = evar(A, W @ self.smoothing, H)
@@ -123,17 +136,24 @@ class NMFResult:
         G, S = np.shape(self.W)[0], np.shape(self.H)[1]
         s = self.settings
         runs = f"best of {self.nrun} runs" if self.nrun > 1 else "1 run"
-        return (f"<NMFResult method={self.method!r} rank={self.rank}: {G} genes x {S} samples\n"
-                f"  {self.objective_name} = {self.objective:.6g} after {self.n_iter} "
-                f"iterations (stop rule {s['stop']!r}, max_iter {s['max_iter']})\n"
-                f"  {runs}, init {s['init']!r}, seed {s['seed']}>")
+        return (
+            f"<NMFResult method={self.method!r} rank={self.rank}: {G} genes x {S} samples\n"
+            f"  {self.objective_name} = {self.objective:.6g} after {self.n_iter} "
+            f"iterations (stop rule {s['stop']!r}, max_iter {s['max_iter']})\n"
+            f"  {runs}, init {s['init']!r}, seed {s['seed']}>"
+        )
 
 
 def assemble(job: Job, parts, rows=None, cols=None) -> NMFResult:
     """The result of a fit from its batches' results: the best run's factors (labelled like X),
     every run's objective and iterations, the connectivity and consensus matrices."""
     merged = {key: [item for part in parts for item in part[key]] for key in parts[0]}
-    W, H, objectives, histories = np.array(merged["W"]), np.array(merged["H"]), merged["objectives"], merged["histories"]
+    W, H, objectives, histories = (
+        np.array(merged["W"]),
+        np.array(merged["H"]),
+        merged["objectives"],
+        merged["histories"],
+    )
     n_iter, converged = np.array(merged["n_iter"]), np.array(merged["converged"])
     best = int(np.argmin(objectives))
     labels = H.argmax(axis=-2)
@@ -150,11 +170,29 @@ def assemble(job: Job, parts, rows=None, cols=None) -> NMFResult:
         runs["restarts"] = np.array(merged["restarts"])
     init = job.init if isinstance(job.init, str) else "(W0, H0)"
     options = {k: v for k, v in job.options.items() if k != "mask"}
-    settings = dict(init=init, seed=job.seed, max_iter=job.max_iter, stop=job.stop, tol=job.tol,
-                    trace_every=job.trace_every, **options)
-    return NMFResult(W=W_best, H=H_best, method=job.method.name, rank=job.rank, objective=float(objectives[best]),
-                     objective_name=job.method.objective_name(job.options), n_iter=int(n_iter[best]),
-                     history=histories[best], runs=runs, connectivity=conn, consensus=consensus, settings=settings)
+    settings = dict(
+        init=init,
+        seed=job.seed,
+        max_iter=job.max_iter,
+        stop=job.stop,
+        tol=job.tol,
+        trace_every=job.trace_every,
+        **options,
+    )
+    return NMFResult(
+        W=W_best,
+        H=H_best,
+        method=job.method.name,
+        rank=job.rank,
+        objective=float(objectives[best]),
+        objective_name=job.method.objective_name(job.options),
+        n_iter=int(n_iter[best]),
+        history=histories[best],
+        runs=runs,
+        connectivity=conn,
+        consensus=consensus,
+        settings=settings,
+    )
 
 
 def _sparseness_nonzero(A):

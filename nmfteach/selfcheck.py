@@ -11,10 +11,33 @@ import contextlib
 
 import numpy as np
 
-__all__ = ["dimensions", "sklearn_orientation", "mixed_sample", "sample_weights", "svd_error", "metagene_cosine",
-           "frobenius_by_hand", "kl_by_hand", "lee_update", "fastest_method", "own_recipe", "recovery",
-           "cluster_table", "top_gene", "cophenetic_choice", "holdout_choice", "golub_purity", "aml_metagene",
-           "penalty_choice", "smoothing_by_hand", "proportions", "log_cpm", "verdict", "strict", "answered"]
+__all__ = [
+    "dimensions",
+    "sklearn_orientation",
+    "mixed_sample",
+    "sample_weights",
+    "svd_error",
+    "metagene_cosine",
+    "frobenius_by_hand",
+    "kl_by_hand",
+    "lee_update",
+    "fastest_method",
+    "own_recipe",
+    "recovery",
+    "cluster_table",
+    "top_gene",
+    "cophenetic_choice",
+    "holdout_choice",
+    "golub_purity",
+    "aml_metagene",
+    "penalty_choice",
+    "smoothing_by_hand",
+    "proportions",
+    "log_cpm",
+    "verdict",
+    "strict",
+    "answered",
+]
 
 _strict = False
 
@@ -73,8 +96,11 @@ def dimensions(namespace) -> None:
     if found is None:
         return
     G, S = found
-    verdict((G, S) == (300, 30), "The lecture's example has G = 300 genes (rows) and S = 30 samples "
-                   "(columns).", f"you have G = {G}, S = {S}. Genes are the rows of X: look at X.shape.")
+    verdict(
+        (G, S) == (300, 30),
+        "The lecture's example has G = 300 genes (rows) and S = 30 samples (columns).",
+        f"you have G = {G}, S = {S}. Genes are the rows of X: look at X.shape.",
+    )
 
 
 def sklearn_orientation(namespace) -> None:
@@ -88,8 +114,11 @@ def sklearn_orientation(namespace) -> None:
     X = lecture_example().X
     answer = np.asarray(X_sklearn)
     ok = answer.shape == (30, 300) and np.array_equal(answer, X.to_numpy().T)
-    hint = (f"its shape is {answer.shape}; scikit-learn wants one row per sample, so transpose X (X.T)."
-            if answer.shape != (30, 300) else "the shape is right but the values are not X transposed.")
+    hint = (
+        f"its shape is {answer.shape}; scikit-learn wants one row per sample, so transpose X (X.T)."
+        if answer.shape != (30, 300)
+        else "the shape is right but the values are not X transposed."
+    )
     verdict(ok, "scikit-learn puts samples in rows, so it gets X.T (30 x 300); its W is our H.T.", hint)
 
 
@@ -107,8 +136,11 @@ def mixed_sample(namespace) -> None:
     expected = _toy().to_numpy() @ np.array([2.0, 0.5])
     answer = np.asarray(found[0], dtype=float).ravel()
     ok = _same_array(answer, expected)
-    hint = (f"x should have one value per gene ({len(expected)}); yours has {answer.size}." if answer.shape !=
-            expected.shape else "multiply each program by its weight and add them: W @ [2, 0.5].")
+    hint = (
+        f"x should have one value per gene ({len(expected)}); yours has {answer.size}."
+        if answer.shape != expected.shape
+        else "multiply each program by its weight and add them: W @ [2, 0.5]."
+    )
     verdict(ok, "x = 2 · immune + 0.5 · cell cycle, an additive mixture of the two programs.", hint)
 
 
@@ -119,9 +151,11 @@ def sample_weights(namespace) -> None:
         return
     answer = np.asarray(found[0], dtype=float).ravel()
     expected = np.array([0.5, 1.5])
-    verdict(_same_array(answer, expected, atol=1e-6),
-            "sample 4 uses 0.5 of the immune program and 1.5 of the cell-cycle program.",
-            f"you found {np.round(answer, 3)}; solve nt.nnls(W.T @ W, W.T @ X[:, [3]]) for the 4th sample.")
+    verdict(
+        _same_array(answer, expected, atol=1e-6),
+        "sample 4 uses 0.5 of the immune program and 1.5 of the cell-cycle program.",
+        f"you found {np.round(answer, 3)}; solve nt.nnls(W.T @ W, W.T @ X[:, [3]]) for the 4th sample.",
+    )
 
 
 def svd_error(namespace) -> None:
@@ -135,10 +169,12 @@ def svd_error(namespace) -> None:
     X = lecture_example().X.to_numpy()
     U, s, Vt = np.linalg.svd(X, full_matrices=False)
     expected = np.linalg.norm(X - (U[:, :3] * s[:3]) @ Vt[:3]) / np.linalg.norm(X)
-    verdict(_close(answer, expected),
-            f"the truncated SVD leaves {expected:.4f} of ‖X‖ unexplained; no rank-3 factorization does better.",
-            "keep the first 3 singular triplets of X itself (not centred): U[:, :3] * s[:3] @ Vt[:3], then "
-            "divide ‖X − that‖ by ‖X‖ (np.linalg.norm).")
+    verdict(
+        _close(answer, expected),
+        f"the truncated SVD leaves {expected:.4f} of ‖X‖ unexplained; no rank-3 factorization does better.",
+        "keep the first 3 singular triplets of X itself (not centred): U[:, :3] * s[:3] @ Vt[:3], then "
+        "divide ‖X − that‖ by ‖X‖ (np.linalg.norm).",
+    )
 
 
 def metagene_cosine(namespace) -> None:
@@ -151,9 +187,11 @@ def metagene_cosine(namespace) -> None:
     unit = W / np.linalg.norm(W, axis=0)
     gram = unit.T @ unit
     expected = np.max(gram[~np.eye(len(gram), dtype=bool)])
-    verdict(_close(answer, expected),
-            f"the metagenes overlap (cosine {expected:.2f}): NMF does not need them orthogonal, PCA does.",
-            "normalise each column of fit.W to length 1, take W.T @ W and the largest entry off its diagonal.")
+    verdict(
+        _close(answer, expected),
+        f"the metagenes overlap (cosine {expected:.2f}): NMF does not need them orthogonal, PCA does.",
+        "normalise each column of fit.W to length 1, take W.T @ W and the largest entry off its diagonal.",
+    )
 
 
 def _by_hand(namespace, name, objective, formula, hint):
@@ -163,24 +201,31 @@ def _by_hand(namespace, name, objective, formula, hint):
         return
     *small, answer = found
     expected = objective(*small)
-    verdict(_close(answer, expected), f"{formula} = {expected:.4f}; nmfteach gives the same.",
-            f"you have {answer}; {hint}")
+    verdict(
+        _close(answer, expected), f"{formula} = {expected:.4f}; nmfteach gives the same.", f"you have {answer}; {hint}"
+    )
 
 
 def frobenius_by_hand(namespace) -> None:
     """Lesson 03: frob is ½‖X − WH‖² of the lesson's small matrices."""
     from .objectives import frobenius
 
-    _by_hand(namespace, "frob", frobenius, "½‖X − WH‖²",
-             "square every entry of X − W @ H, add them up and halve the sum.")
+    _by_hand(
+        namespace, "frob", frobenius, "½‖X − WH‖²", "square every entry of X − W @ H, add them up and halve the sum."
+    )
 
 
 def kl_by_hand(namespace) -> None:
     """Lesson 03: kl is the generalized KL divergence D(X ‖ WH) of the lesson's small matrices."""
     from .objectives import kl_divergence
 
-    _by_hand(namespace, "kl", kl_divergence, "D(X ‖ WH)",
-             "sum X·log(X / WH) − X + WH over all entries (X has no zeros here).")
+    _by_hand(
+        namespace,
+        "kl",
+        kl_divergence,
+        "D(X ‖ WH)",
+        "sum X·log(X / WH) − X + WH over all entries (X has no zeros here).",
+    )
 
 
 def lee_update(namespace) -> None:
@@ -190,10 +235,11 @@ def lee_update(namespace) -> None:
         return
     X, W, H, answer = (np.asarray(v, dtype=float) for v in found)
     expected = H * (W.T @ X) / (W.T @ W @ H)
-    verdict(_same_array(answer, expected, rtol=1e-10),
-            "one multiplicative update: every entry of H is multiplied by (WᵀX)/(WᵀWH) ≥ 0, so H stays "
-            "non-negative.",
-            "multiply H0 entry by entry by (W0.T @ X0) and divide by (W0.T @ W0 @ H0).")
+    verdict(
+        _same_array(answer, expected, rtol=1e-10),
+        "one multiplicative update: every entry of H is multiplied by (WᵀX)/(WᵀWH) ≥ 0, so H stays non-negative.",
+        "multiply H0 entry by entry by (W0.T @ X0) and divide by (W0.T @ W0 @ H0).",
+    )
 
 
 def fastest_method(namespace) -> None:
@@ -204,8 +250,11 @@ def fastest_method(namespace) -> None:
     race, answer = found
     at_100 = {name: fit.history.loc[100] for name, fit in race.items()}
     expected = min(at_100, key=at_100.get)
-    verdict(answer == expected, f"after 100 iterations {expected!r} is lowest ({at_100[expected]:.2f}).",
-            f"compare race[name].history.loc[100] for every method; {answer!r} is not the smallest.")
+    verdict(
+        answer == expected,
+        f"after 100 iterations {expected!r} is lowest ({at_100[expected]:.2f}).",
+        f"compare race[name].history.loc[100] for every method; {answer!r} is not the smallest.",
+    )
 
 
 def own_recipe(namespace) -> None:
@@ -242,10 +291,12 @@ def recovery(namespace) -> None:
     K = sim.W.shape[1]
     corr = np.corrcoef(np.asarray(sim.W).T, np.asarray(fit.W).T)[:K, K:]
     expected = corr.max(axis=1).mean()
-    verdict(_close(answer, expected),
-            f"recovery {expected:.3f}: each true metagene has a close match among those found.",
-            "correlate every true metagene (column of sim.W) with every found one (column of fit.W), take the "
-            "best match of each true metagene, then the mean.")
+    verdict(
+        _close(answer, expected),
+        f"recovery {expected:.3f}: each true metagene has a close match among those found.",
+        "correlate every true metagene (column of sim.W) with every found one (column of fit.W), take the "
+        "best match of each true metagene, then the mean.",
+    )
 
 
 def cluster_table(namespace) -> None:
@@ -258,8 +309,11 @@ def cluster_table(namespace) -> None:
 
     expected = pd.crosstab(sim.labels, fit.predict())
     ok = np.shape(table) == expected.shape and np.array_equal(np.asarray(table), expected.to_numpy())
-    verdict(ok, "each true group lands in its own cluster: a perfect match up to the clusters' numbering.",
-            "use pd.crosstab(sim.labels, fit.predict()): true groups as rows, predicted clusters as columns.")
+    verdict(
+        ok,
+        "each true group lands in its own cluster: a perfect match up to the clusters' numbering.",
+        "use pd.crosstab(sim.labels, fit.predict()): true groups as rows, predicted clusters as columns.",
+    )
 
 
 def top_gene(namespace) -> None:
@@ -269,8 +323,11 @@ def top_gene(namespace) -> None:
         return
     fit, answer = found
     expected = fit.W["NMF1"].idxmax()
-    verdict(answer == expected, f"{expected} has the largest loading in NMF1.",
-            f"{answer!r} is not it; look for the index of the largest value in the column fit.W['NMF1'].")
+    verdict(
+        answer == expected,
+        f"{expected} has the largest loading in NMF1.",
+        f"{answer!r} is not it; look for the index of the largest value in the column fit.W['NMF1'].",
+    )
 
 
 def _survey_choice(namespace, name, column, best, what):
@@ -280,8 +337,11 @@ def _survey_choice(namespace, name, column, best, what):
     survey, answer = found
     table = survey.loc["original"] if "data" in (survey.index.names or []) else survey
     expected = getattr(table[column], best)()
-    verdict(answer == expected, f"K = {expected} has the {what} {column} ({table.loc[expected, column]:.4f}).",
-            f"K = {answer} is not it; look at survey.loc['original', '{column}'] and take its {best}.")
+    verdict(
+        answer == expected,
+        f"K = {expected} has the {what} {column} ({table.loc[expected, column]:.4f}).",
+        f"K = {answer} is not it; look at survey.loc['original', '{column}'] and take its {best}.",
+    )
 
 
 def cophenetic_choice(namespace) -> None:
@@ -303,9 +363,11 @@ def golub_purity(namespace) -> None:
     from .consensus import purity
 
     expected = purity(np.asarray(fits[3].predict()), golub.samples["subtype"].to_numpy())
-    verdict(_close(answer, expected),
-            f"purity {expected:.3f}: {round(expected * 38)} of the 38 samples sit in their subtype's cluster.",
-            "use nt.purity(fits[3].predict(), golub.samples['subtype']).")
+    verdict(
+        _close(answer, expected),
+        f"purity {expected:.3f}: {round(expected * 38)} of the 38 samples sit in their subtype's cluster.",
+        "use nt.purity(fits[3].predict(), golub.samples['subtype']).",
+    )
 
 
 def aml_metagene(namespace) -> None:
@@ -316,8 +378,11 @@ def aml_metagene(namespace) -> None:
     fits, golub, answer = found
     clusters = fits[3].predict()
     expected = clusters[golub.samples["subtype"] == "AML"].mode().iloc[0]
-    verdict(answer == expected, f"the AML samples use metagene {expected}.",
-            "take the most common predicted cluster among the samples whose subtype is 'AML'.")
+    verdict(
+        answer == expected,
+        f"the AML samples use metagene {expected}.",
+        "take the most common predicted cluster among the samples whose subtype is 'AML'.",
+    )
 
 
 def penalty_choice(namespace) -> None:
@@ -329,11 +394,14 @@ def penalty_choice(namespace) -> None:
     path, answer = found
     limit = 1.05 * path.loc[0.0, "rel_error"]
     expected = max(alpha for alpha, error in path["rel_error"].items() if error <= limit)
-    verdict(_close(answer, expected), f"alpha = {expected:g} costs {path.loc[expected, 'rel_error']:.4f} against "
-            f"{path.loc[0.0, 'rel_error']:.4f} without a penalty, and makes {100 * path.loc[expected, 'zeros_W']:.0f}% "
-            f"of W exactly 0.",
-            f"{answer!r} is not it; keep the rows of path whose rel_error is <= 1.05 * path.loc[0.0, 'rel_error'] "
-            f"and take the largest alpha (the index).")
+    verdict(
+        _close(answer, expected),
+        f"alpha = {expected:g} costs {path.loc[expected, 'rel_error']:.4f} against "
+        f"{path.loc[0.0, 'rel_error']:.4f} without a penalty, and makes {100 * path.loc[expected, 'zeros_W']:.0f}% "
+        f"of W exactly 0.",
+        f"{answer!r} is not it; keep the rows of path whose rel_error is <= 1.05 * path.loc[0.0, 'rel_error'] "
+        f"and take the largest alpha (the index).",
+    )
 
 
 def smoothing_by_hand(namespace) -> None:
@@ -346,13 +414,19 @@ def smoothing_by_hand(namespace) -> None:
     K, theta = fit.rank, fit.settings["theta"]
     expected = (1 - theta) * np.eye(K) + theta / K * np.ones((K, K))
     if not _same_array(S, expected):
-        verdict(False, "", f"S_by_hand should be (1 − θ)·I + (θ/K)·11ᵀ with K = {K} and θ = {theta}: "
-                           f"np.eye(K) and np.ones((K, K)) give I and 11ᵀ.")
+        verdict(
+            False,
+            "",
+            f"S_by_hand should be (1 − θ)·I + (θ/K)·11ᵀ with K = {K} and θ = {theta}: "
+            f"np.eye(K) and np.ones((K, K)) give I and 11ᵀ.",
+        )
         return
-    verdict(_same_array(reconstruction, np.asarray(fit.fitted())),
-            "S blends each metagene's coefficient with the average of all K, and W S H is nsNMF's model of X.",
-            "S_by_hand is right; reconstruction should be W @ S_by_hand @ H with W and H of smooth_fit "
-            "(np.asarray(smooth_fit.W), ...).")
+    verdict(
+        _same_array(reconstruction, np.asarray(fit.fitted())),
+        "S blends each metagene's coefficient with the average of all K, and W S H is nsNMF's model of X.",
+        "S_by_hand is right; reconstruction should be W @ S_by_hand @ H with W and H of smooth_fit "
+        "(np.asarray(smooth_fit.W), ...).",
+    )
 
 
 def proportions(namespace) -> None:
@@ -366,9 +440,11 @@ def proportions(namespace) -> None:
     S, B = np.asarray(signatures, dtype=float), np.asarray(bulk, dtype=float)
     raw = nnls(S.T @ S, S.T @ B)
     expected = raw / raw.sum(axis=0)
-    verdict(_same_array(answer, expected, atol=1e-6),
-            "each bulk sample's proportions, non-negative and summing to 1.",
-            "solve nt.nnls(S.T @ S, S.T @ bulk) with S the signatures, then divide each column by its sum.")
+    verdict(
+        _same_array(answer, expected, atol=1e-6),
+        "each bulk sample's proportions, non-negative and summing to 1.",
+        "solve nt.nnls(S.T @ S, S.T @ bulk) with S the signatures, then divide each column by its sum.",
+    )
 
 
 def log_cpm(namespace) -> None:
@@ -379,6 +455,8 @@ def log_cpm(namespace) -> None:
     counts, answer = found
     C = np.asarray(counts, dtype=float)
     expected = np.log2(C / C.sum(axis=0) * 1e6 + 1)
-    verdict(_same_array(answer, expected),
-            "counts scaled to one million per sample, then log2(· + 1).",
-            "divide each column (sample) by its total, multiply by 1e6, add 1 and take np.log2.")
+    verdict(
+        _same_array(answer, expected),
+        "counts scaled to one million per sample, then log2(· + 1).",
+        "divide each column (sample) by its total, multiply by 1e6, add 1 and take np.log2.",
+    )

@@ -37,13 +37,26 @@ class SimulatedExpression:
     def __repr__(self) -> str:
         G, S = self.X.shape
         sizes = "/".join(str(n) for n in self.labels.value_counts().sort_index())
-        return (f"<SimulatedExpression: {G} genes x {S} samples, rank {self.W.shape[1]}, "
-                f"cluster sizes {sizes}, noise {self.settings['noise']!r}>")
+        return (
+            f"<SimulatedExpression: {G} genes x {S} samples, rank {self.W.shape[1]}, "
+            f"cluster sizes {sizes}, noise {self.settings['noise']!r}>"
+        )
 
 
-def simulate_expression(n_genes=300, n_samples=30, rank=3, noise_sd=0.2, seed=None, membership="hard",
-                        concentration=0.3, noise="gaussian", depth=50.0, dispersion=0.2,
-                        library_sizes=None, program_density=1.0) -> SimulatedExpression:
+def simulate_expression(
+    n_genes=300,
+    n_samples=30,
+    rank=3,
+    noise_sd=0.2,
+    seed=None,
+    membership="hard",
+    concentration=0.3,
+    noise="gaussian",
+    depth=50.0,
+    dispersion=0.2,
+    library_sizes=None,
+    program_density=1.0,
+) -> SimulatedExpression:
     """Simulate genes x samples expression from K metagenes (the lecture's recipe by default).
 
     membership: "hard" (each sample uses one metagene, weight U[1, 2]) or "soft" (each sample
@@ -75,12 +88,13 @@ def simulate_expression(n_genes=300, n_samples=30, rank=3, noise_sd=0.2, seed=No
         library_sizes = np.ones(n_samples)
     library_sizes = np.asarray(library_sizes, dtype=float)
     if library_sizes.shape != (n_samples,) or not (library_sizes > 0).all():
-        raise ValueError(f"library_sizes must hold one positive factor per sample ({n_samples}); got shape "
-                         f"{library_sizes.shape}.")
+        raise ValueError(
+            f"library_sizes must hold one positive factor per sample ({n_samples}); got shape {library_sizes.shape}."
+        )
     rng = np.random.default_rng(rng_seed(seed))
 
     W = rng.uniform(0.0, 2.0, size=(n_genes, rank))
-    if program_density < 1:        # drawn only then, so the lecture's recipe keeps its numbers
+    if program_density < 1:  # drawn only then, so the lecture's recipe keeps its numbers
         used = rng.random((n_genes, rank)) < program_density
         unused = ~used.any(axis=1)
         used[unused, rng.integers(rank, size=unused.sum())] = True
@@ -112,7 +126,18 @@ def simulate_expression(n_genes=300, n_samples=30, rank=3, noise_sd=0.2, seed=No
         W=pd.DataFrame(W, index=genes, columns=programs),
         H=pd.DataFrame(H, index=programs, columns=samples),
         labels=pd.Series(groups + 1, index=samples, name="true_cluster"),
-        settings=dict(n_genes=n_genes, n_samples=n_samples, rank=rank, noise_sd=noise_sd, seed=seed,
-                      membership=membership, concentration=concentration, noise=noise, depth=depth,
-                      dispersion=dispersion, library_sizes=library_sizes,
-                      program_density=program_density))
+        settings=dict(
+            n_genes=n_genes,
+            n_samples=n_samples,
+            rank=rank,
+            noise_sd=noise_sd,
+            seed=seed,
+            membership=membership,
+            concentration=concentration,
+            noise=noise,
+            depth=depth,
+            dispersion=dispersion,
+            library_sizes=library_sizes,
+            program_density=program_density,
+        ),
+    )

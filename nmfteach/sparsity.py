@@ -15,8 +15,9 @@ PENALTY_STRENGTHS = (0.0, 0.001, 0.003, 0.01, 0.02, 0.03, 0.05, 0.1)
 PENALIZE = {"W and H": ("alpha_W", "alpha_H"), "W only": ("alpha_W",), "H only": ("alpha_H",)}
 
 
-def sparsity_path(X, rank=3, penalize="W and H", l1_ratio=1.0, strengths=PENALTY_STRENGTHS, method="hals",
-                  max_iter=1000):
+def sparsity_path(
+    X, rank=3, penalize="W and H", l1_ratio=1.0, strengths=PENALTY_STRENGTHS, method="hals", max_iter=1000
+):
     """Fit X at each penalty strength alpha from the same NNDSVDa start; return (table, fits).
 
     The table has one row per alpha: sparseness of W and H (Hoyer; metagenes the penalty zeroed
@@ -31,9 +32,16 @@ def sparsity_path(X, rank=3, penalize="W and H", l1_ratio=1.0, strengths=PENALTY
         fit = fits[alpha] = nmf(A, rank, method, init=start, l1_ratio=l1_ratio, max_iter=max_iter, **penalty)
         W, H = np.asarray(fit.W), np.asarray(fit.H)
         alive = W.sum(axis=0) > 0
-        rows.append({"alpha": alpha, "sparseness_W": sparseness(W[:, alive]) if alive.any() else np.nan,
-                     "sparseness_H": sparseness(H[alive]) if alive.sum() > 1 else np.nan,
-                     "zeros_W": float(np.mean(W == 0)), "metagenes": int(alive.sum()),
-                     "rel_error": float(np.linalg.norm(A - W @ H) / np.linalg.norm(A)),
-                     "l1_W": float(W.sum()), "l1_H": float(H.sum())})
+        rows.append(
+            {
+                "alpha": alpha,
+                "sparseness_W": sparseness(W[:, alive]) if alive.any() else np.nan,
+                "sparseness_H": sparseness(H[alive]) if alive.sum() > 1 else np.nan,
+                "zeros_W": float(np.mean(W == 0)),
+                "metagenes": int(alive.sum()),
+                "rel_error": float(np.linalg.norm(A - W @ H) / np.linalg.norm(A)),
+                "l1_W": float(W.sum()),
+                "l1_H": float(H.sum()),
+            }
+        )
     return pd.DataFrame(rows).set_index("alpha"), fits

@@ -22,10 +22,10 @@ __all__ = ["STOP_RULES", "DEFAULT_TOL", "make_rule"]
 
 STOP_RULES = ("connectivity", "objective", "kkt", "none")
 DEFAULT_TOL = {"connectivity": None, "objective": 1e-6, "kkt": 1e-4, "none": None}
-CHECK_INTERVAL = 10      # R NMF: check.interval
-STABLE_CHECKS = 41       # R NMF stops when its counter exceeds stopconv = 40
-KKT_INTERVAL = 5         # R's snmf: a convergence test every 5 iterations
-KKT_STABLE_CHECKS = 10   # R's snmf: bi_conv = c(0, 10), clusters unchanged for 10 tests
+CHECK_INTERVAL = 10  # R NMF: check.interval
+STABLE_CHECKS = 41  # R NMF stops when its counter exceeds stopconv = 40
+KKT_INTERVAL = 5  # R's snmf: a convergence test every 5 iterations
+KKT_STABLE_CHECKS = 10  # R's snmf: bi_conv = c(0, 10), clusters unchanged for 10 tests
 
 
 def make_rule(stop, tol, method, X, options, n_runs):
@@ -57,7 +57,7 @@ class Connectivity(Never):
 
     def __init__(self, n_runs, n_samples):
         self.last_labels = np.zeros((n_runs, n_samples), dtype=int)
-        self.stable = np.zeros(n_runs, dtype=int)    # checks in a row without a change
+        self.stable = np.zeros(n_runs, dtype=int)  # checks in a row without a change
 
     def due(self, iteration) -> bool:
         return iteration % CHECK_INTERVAL == 0
@@ -98,7 +98,7 @@ class KKT(Never):
         self.last_genes = np.full((n_runs, X.shape[0]), -1)
         self.last_samples = np.full((n_runs, X.shape[1]), -1)
         self.stable = np.zeros(n_runs, dtype=int)
-        self.first = np.full(n_runs, np.nan)          # the violation at the first check (R's erravg1)
+        self.first = np.full(n_runs, np.nan)  # the violation at the first check (R's erravg1)
 
     def due(self, iteration) -> bool:
         return iteration % KKT_INTERVAL == 0 or np.isnan(self.first).any()

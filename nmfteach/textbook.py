@@ -21,15 +21,28 @@ import numpy as np
 from .least_squares import nnls
 from .objectives import penalty_weights, smoothing_matrix
 
-__all__ = ["brunet", "lee", "hals", "anls", "pgd", "nsnmf", "masked_kl", "masked_frobenius", "snmf_r", "snmf_l",
-           "run", "same_clusters"]
+__all__ = [
+    "brunet",
+    "lee",
+    "hals",
+    "anls",
+    "pgd",
+    "nsnmf",
+    "masked_kl",
+    "masked_frobenius",
+    "snmf_r",
+    "snmf_l",
+    "run",
+    "same_clusters",
+]
 
-LEE_EPS = 1e-9                      # R NMF's guard for method "lee"
-MACHINE_EPS = np.finfo(float).eps   # R's .Machine$double.eps, brunet's floor every 10 iterations
-TINY = np.finfo(float).tiny         # keeps a denominator from being exactly 0
+LEE_EPS = 1e-9  # R NMF's guard for method "lee"
+MACHINE_EPS = np.finfo(float).eps  # R's .Machine$double.eps, brunet's floor every 10 iterations
+TINY = np.finfo(float).tiny  # keeps a denominator from being exactly 0
 
 
 # -- Kullback-Leibler divergence ----------------------------------------------------------------
+
 
 def brunet(X, W, H):
     """KL multiplicative updates (Lee & Seung 2001), R NMF's "brunet" (Brunet et al. 2004).
@@ -84,6 +97,7 @@ def masked_kl(X, W, H, mask):
 
 
 # -- Frobenius norm ½‖X − WH‖², with optional penalties -------------------------------------------
+
 
 def lee(X, W, H, rescale=True, alpha_W=0.0, alpha_H=0.0, l1_ratio=0.0):
     """Frobenius multiplicative updates (Lee & Seung 2001), R NMF's "lee":
@@ -221,6 +235,7 @@ def snmf_l(X, W, H, eta, beta=0.01):
 
 # -- A whole fit ---------------------------------------------------------------------------------
 
+
 def same_clusters(a, b) -> bool:
     """Do the label vectors a and b put the same samples together (the same connectivity matrix)?"""
     return bool(np.array_equal(a[:, None] == a[None, :], b[:, None] == b[None, :]))
@@ -234,14 +249,14 @@ def run(X, W, H, method="brunet", max_iter=2000, stop="objective", tol=1e-6, **o
     has not changed for 41 checks, one every 10 updates; "none": exactly ``max_iter`` updates.
     ``nmf()`` does the same with many runs at once, faster, with more checks and R's rule for snmf.
     """
-    from .methods import METHODS   # each method's record: its update, objective, ...
+    from .methods import METHODS  # each method's record: its update, objective, ...
 
     method = METHODS[method]
     objective = method.objective(X, options)
     history, labels, stable = [objective(W, H)], None, 0
     for iteration in range(1, max_iter + 1):
         W, H = method.textbook(X, W, H, **options)
-        if method.floor_every and iteration % method.floor_every == 0:   # R's guard against underflow
+        if method.floor_every and iteration % method.floor_every == 0:  # R's guard against underflow
             W, H = np.maximum(W, MACHINE_EPS), np.maximum(H, MACHINE_EPS)
         history.append(objective(W, H))
         if stop == "none" or iteration % 10:

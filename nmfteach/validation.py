@@ -21,25 +21,32 @@ def as_data_matrix(X, name: str = "X", allow_missing: bool = False):
     """
     rows = cols = None
     if isinstance(X, pd.DataFrame):
-        bad = [str(c) for c, dtype in X.dtypes.items()
-               if not (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype))]
+        bad = [
+            str(c)
+            for c, dtype in X.dtypes.items()
+            if not (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype))
+        ]
         if bad:
             shown = ", ".join(repr(c) for c in bad[:5]) + (" ..." if len(bad) > 5 else "")
             raise TypeError(
                 f"{name} has non-numeric columns ({shown}). NMF needs a numeric genes x samples "
                 f"matrix: move annotation columns out, e.g. {name} = {name}.set_index('gene') or "
-                f"{name}.drop(columns=[...]).")
+                f"{name}.drop(columns=[...])."
+            )
         rows, cols = X.index, X.columns
         X = np.array(X.to_numpy(dtype=float), order="C", copy=True)
     else:
         try:
             X = np.array(X, dtype=float, copy=True, order="C")
         except (TypeError, ValueError) as err:
-            raise TypeError(f"{name} must be a numeric matrix (a numpy array or a DataFrame of "
-                            f"numbers); converting it to numbers failed: {err}") from None
+            raise TypeError(
+                f"{name} must be a numeric matrix (a numpy array or a DataFrame of "
+                f"numbers); converting it to numbers failed: {err}"
+            ) from None
     if X.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D matrix (genes x samples); it has {X.ndim} "
-                         f"dimension(s) and shape {X.shape}.")
+        raise ValueError(
+            f"{name} must be a 2-D matrix (genes x samples); it has {X.ndim} dimension(s) and shape {X.shape}."
+        )
     if X.size == 0:
         raise ValueError(f"{name} is empty (shape {X.shape}); NMF needs at least one gene and one sample.")
     check_entries(np.nan_to_num(X, nan=0.0) if allow_missing else X, name)
@@ -56,14 +63,16 @@ def check_entries(A: np.ndarray, name: str) -> None:
         raise ValueError(
             f"{name} has {n_nan} missing (NaN) and {n_inf} infinite values (first at row, column "
             f"{where}). NMF cannot use them: remove or impute those genes/samples first, or use "
-            f"method='masked_kl' or 'masked_frobenius', which skip missing entries.")
+            f"method='masked_kl' or 'masked_frobenius', which skip missing entries."
+        )
     if (A < 0).any():
         n_neg = int((A < 0).sum())
         where = tuple(int(i) for i in np.argwhere(A < 0)[0])
         raise ValueError(
             f"{name} has {n_neg} negative entries (smallest {A.min():.4g}, first at row, column "
             f"{where}). NMF models non-negative data such as counts or intensities: use the data "
-            f"before centring or log-ratios, or a non-negative transform such as log1p(counts).")
+            f"before centring or log-ratios, or a non-negative transform such as log1p(counts)."
+        )
 
 
 def check_rank(rank, shape: tuple[int, int]) -> int:
@@ -75,19 +84,23 @@ def check_rank(rank, shape: tuple[int, int]) -> int:
         raise ValueError(
             f"rank must be between 1 and min(genes, samples) = {min(n_genes, n_samples)} for a "
             f"{n_genes} x {n_samples} matrix; got {rank}. Choose a small K (the lecture's rule of "
-            f"thumb: K much smaller than min(G, S)).")
+            f"thumb: K much smaller than min(G, S))."
+        )
     return int(rank)
 
 
 def check_no_zero_lines(X: np.ndarray, why: str) -> None:
     """Raise if X has an all-zero row (gene) or column (sample); ``why`` says who needs this."""
-    for axis, what, fix in ((1, "row (gene)", "drop genes with no expression, e.g. X[X.sum(axis=1) > 0]"),
-                            (0, "column (sample)", "drop empty samples")):
+    for axis, what, fix in (
+        (1, "row (gene)", "drop genes with no expression, e.g. X[X.sum(axis=1) > 0]"),
+        (0, "column (sample)", "drop empty samples"),
+    ):
         empty = np.flatnonzero(~X.any(axis=axis))
         if empty.size:
             raise ValueError(
                 f"X has {empty.size} all-zero {what}{'s' if empty.size > 1 else ''} (first at index "
-                f"{int(empty[0])}); {why}. Fix: {fix}.")
+                f"{int(empty[0])}); {why}. Fix: {fix}."
+            )
 
 
 def check_choice(value, choices, what: str) -> str:
@@ -118,15 +131,18 @@ def check_start_pair(init, shape, rank):
     try:
         W0, H0 = init
     except (TypeError, ValueError):
-        raise TypeError("init must be a method name ('random', 'nndsvd', 'nndsvda', 'nndsvdar') or a pair "
-                        "(W0, H0) of matrices.") from None
+        raise TypeError(
+            "init must be a method name ('random', 'nndsvd', 'nndsvda', 'nndsvdar') or a pair (W0, H0) of matrices."
+        ) from None
     W0 = np.array(W0, dtype=float)
     H0 = np.array(H0, dtype=float)
     G, S = shape
     if W0.shape != (G, rank) or H0.shape != (rank, S):
-        raise ValueError(f"the start (W0, H0) has shapes {W0.shape} and {H0.shape}, but X is {G} x {S} with rank "
-                         f"{rank}, so W0 must be {(G, rank)} (genes x K) and H0 {(rank, S)} (K x samples). "
-                         f"nmfteach.initialize(X, rank) makes a start of the right shape.")
+        raise ValueError(
+            f"the start (W0, H0) has shapes {W0.shape} and {H0.shape}, but X is {G} x {S} with rank "
+            f"{rank}, so W0 must be {(G, rank)} (genes x K) and H0 {(rank, S)} (K x samples). "
+            f"nmfteach.initialize(X, rank) makes a start of the right shape."
+        )
     check_entries(W0, "W0")
     check_entries(H0, "H0")
     return W0, H0

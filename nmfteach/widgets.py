@@ -24,10 +24,18 @@ from .fit import nmf
 from .plotting import OKABE_ITO, consensus_map, convergence_plot, styled, survey_plot
 from .rank import rank_survey
 from .simulate import simulate_expression
-from .sparsity import PENALTY_STRENGTHS, PENALIZE, sparsity_path
+from .sparsity import PENALIZE, PENALTY_STRENGTHS, sparsity_path
 
-__all__ = ["Explorer", "slider", "mixing_explorer", "rank_explorer", "convergence_explorer", "noise_explorer",
-           "rank_choice_explorer", "sparsity_explorer"]
+__all__ = [
+    "Explorer",
+    "slider",
+    "mixing_explorer",
+    "rank_explorer",
+    "convergence_explorer",
+    "noise_explorer",
+    "rank_choice_explorer",
+    "sparsity_explorer",
+]
 
 
 class Explorer(w.VBox):
@@ -73,21 +81,31 @@ def _genes_by_metagene(W):
 
 def slider(description, value, low, high, step=1, continuous=False, kind=w.IntSlider):
     """A labelled slider for an Explorer; ``continuous=False`` (redraw on release) where a fit runs."""
-    return kind(value=value, min=low, max=high, step=step, description=description, continuous_update=continuous,
-                style={"description_width": "initial"})
+    return kind(
+        value=value,
+        min=low,
+        max=high,
+        step=step,
+        description=description,
+        continuous_update=continuous,
+        style={"description_width": "initial"},
+    )
 
 
 # -- 01: mixing a sample from metagenes ---------------------------------------------------------
 
+
 def mixing_explorer(W=TOY_PROGRAMS):
     """One sample x = W h built from metagenes: a slider per metagene sets its weight h_k."""
-    controls = {name: slider(name, 1.0 if k == 0 else 0.0, 0.0, 2.0, 0.1, True, w.FloatSlider)
-                for k, name in enumerate(W.columns)}
+    controls = {
+        name: slider(name, 1.0 if k == 0 else 0.0, 0.0, 2.0, 0.1, True, w.FloatSlider)
+        for k, name in enumerate(W.columns)
+    }
 
     @styled
     def draw(**weights):
         h = np.array([weights[name] for name in W.columns])
-        parts = W.to_numpy() * h                      # each metagene's contribution, genes x K
+        parts = W.to_numpy() * h  # each metagene's contribution, genes x K
         fig, ax = plt.subplots(figsize=(7, 3.2))
         fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.9)
         bottom = np.zeros(len(W))
@@ -104,10 +122,14 @@ def mixing_explorer(W=TOY_PROGRAMS):
 
 # -- 04/06: rank, seed and method ----------------------------------------------------------------
 
+
 def rank_explorer(X, classes=None, ranks=(2, 6), methods=("brunet", "lee", "hals", "anls"), nrun=1):
     """Fit X with the chosen K, seed and method; show W and H (clustered) and the clusters."""
-    controls = {"rank": slider("K", 3, *ranks), "seed": slider("seed", 1, 0, 50),
-                "method": w.Dropdown(options=list(methods), value=methods[0], description="method")}
+    controls = {
+        "rank": slider("K", 3, *ranks),
+        "seed": slider("seed", 1, 0, 50),
+        "method": w.Dropdown(options=list(methods), value=methods[0], description="method"),
+    }
     cache = {}
 
     @styled
@@ -137,12 +159,16 @@ def rank_explorer(X, classes=None, ranks=(2, 6), methods=("brunet", "lee", "hals
 
 # -- 04: convergence -----------------------------------------------------------------------------
 
+
 def convergence_explorer(X, rank=3, methods=("lee", "hals", "anls", "pgd"), max_iter=300):
     """Objective per iteration for several Frobenius methods from the same start."""
-    controls = {"init": w.Dropdown(options=["random", "nndsvd", "nndsvda"], value="nndsvda", description="init"),
-                "methods": w.SelectMultiple(options=list(methods), value=tuple(methods), description="methods",
-                                            rows=len(methods)),
-                "seed": slider("seed", 1, 0, 50)}
+    controls = {
+        "init": w.Dropdown(options=["random", "nndsvd", "nndsvda"], value="nndsvda", description="init"),
+        "methods": w.SelectMultiple(
+            options=list(methods), value=tuple(methods), description="methods", rows=len(methods)
+        ),
+        "seed": slider("seed", 1, 0, 50),
+    }
     cache = {}
 
     @styled
@@ -158,7 +184,7 @@ def convergence_explorer(X, rank=3, methods=("lee", "hals", "anls", "pgd"), max_
         convergence_plot(fits, ax=ax, title=f"½‖X − WH‖² per iteration, start '{init}'")
         return fig, fits
 
-    def seed_matters(change=None):   # NNDSVD starts are deterministic: the seed would change nothing
+    def seed_matters(change=None):  # NNDSVD starts are deterministic: the seed would change nothing
         controls["seed"].disabled = controls["init"].value != "random"
 
     controls["init"].observe(seed_matters, names="value")
@@ -168,11 +194,14 @@ def convergence_explorer(X, rank=3, methods=("lee", "hals", "anls", "pgd"), max_
 
 # -- 05: noise -----------------------------------------------------------------------------------
 
+
 def noise_explorer(n_genes=300, n_samples=30, true_rank=3, seed=123):
     """Simulate the lecture's data with more or less noise, fit K metagenes, and see how well
     the true metagenes and clusters are recovered."""
-    controls = {"noise_sd": slider("noise sd", 0.2, 0.0, 3.0, 0.1, False, w.FloatSlider),
-                "rank": slider("K fitted", true_rank, 2, 6)}
+    controls = {
+        "noise_sd": slider("noise sd", 0.2, 0.0, 3.0, 0.1, False, w.FloatSlider),
+        "rank": slider("K fitted", true_rank, 2, 6),
+    }
     cache = {}
 
     @styled
@@ -200,18 +229,21 @@ def noise_explorer(n_genes=300, n_samples=30, true_rank=3, seed=123):
 
 # -- 07: choosing the rank -----------------------------------------------------------------------
 
+
 def rank_choice_explorer(X, ranks=range(2, 7), nrun=10, seed=123, classes=None):
     """The rank survey with a K marker, and the consensus map of the chosen K (fits made once)."""
     ranks = list(ranks)
     survey, fits = rank_survey(X, ranks, nrun=nrun, seed=seed, classes=classes, return_fits=True)
-    controls = {"rank": w.SelectionSlider(options=ranks, value=ranks[len(ranks) // 2], description="K",
-                                          continuous_update=False)}
+    controls = {
+        "rank": w.SelectionSlider(options=ranks, value=ranks[len(ranks) // 2], description="K", continuous_update=False)
+    }
 
     @styled
     def draw(rank):
-        figures = (survey_plot(survey, measures=["cophenetic", "dispersion", "evar"], highlight=rank, layout=None),
-                   consensus_map(fits[rank], classes=classes, title=f"Consensus, K = {rank}", layout=None,
-                                 show_names=False))
+        figures = (
+            survey_plot(survey, measures=["cophenetic", "dispersion", "evar"], highlight=rank, layout=None),
+            consensus_map(fits[rank], classes=classes, title=f"Consensus, K = {rank}", layout=None, show_names=False),
+        )
         return figures, {"fit": fits[rank], "survey": survey}
 
     return Explorer("Choosing K", controls, draw)
@@ -219,14 +251,19 @@ def rank_choice_explorer(X, ranks=range(2, 7), nrun=10, seed=123, classes=None):
 
 # -- 08: sparsity --------------------------------------------------------------------------------
 
+
 def sparsity_explorer(X, rank=3, true_W=None, strengths=PENALTY_STRENGTHS, method="hals"):
     """Penalty strength against sparseness and error: W at the chosen alpha (exact zeros white)
     beside the whole path of sparseness and error, fitted once per (factors, l1_ratio)."""
-    controls = {"alpha": w.SelectionSlider(options=list(strengths), value=strengths[len(strengths) // 2],
-                                           description="alpha", continuous_update=False),
-                "penalize": w.Dropdown(options=list(PENALIZE), value="W and H", description="penalize"),
-                "l1_ratio": w.SelectionSlider(options=[0.0, 0.5, 1.0], value=1.0, description="l1_ratio",
-                                              continuous_update=False)}
+    controls = {
+        "alpha": w.SelectionSlider(
+            options=list(strengths), value=strengths[len(strengths) // 2], description="alpha", continuous_update=False
+        ),
+        "penalize": w.Dropdown(options=list(PENALIZE), value="W and H", description="penalize"),
+        "l1_ratio": w.SelectionSlider(
+            options=[0.0, 0.5, 1.0], value=1.0, description="l1_ratio", continuous_update=False
+        ),
+    }
     paths = {}
     truth = None if true_W is None else np.asarray(true_W)
 
@@ -239,11 +276,10 @@ def sparsity_explorer(X, rank=3, true_W=None, strengths=PENALTY_STRENGTHS, metho
         W = np.asarray(fits[alpha].W)
         fig, (ax_w, ax_p) = plt.subplots(1, 2, figsize=(8.5, 3.4), gridspec_kw={"width_ratios": [1, 2]})
         fig.subplots_adjust(left=0.05, right=0.97, bottom=0.16, top=0.82, wspace=0.25)
-        genes = _genes_by_metagene(truth if truth is not None else W)   # grouped by (true) program
+        genes = _genes_by_metagene(truth if truth is not None else W)  # grouped by (true) program
         scaled = W[genes] / np.where(W.max(axis=0) > 0, W.max(axis=0), 1)
         cmap = plt.get_cmap("viridis").with_extremes(bad="white")
-        ax_w.imshow(np.ma.masked_equal(scaled, 0.0), aspect="auto", cmap=cmap, vmin=0, vmax=1,
-                    interpolation="nearest")
+        ax_w.imshow(np.ma.masked_equal(scaled, 0.0), aspect="auto", cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
         ax_w.set_title(f"W, {100 * np.mean(W == 0):.0f}% exact zeros (white)", fontsize=9)
         ax_w.set_xlabel("metagene"), ax_w.set_ylabel("genes"), ax_w.set_yticks([])
         ax_w.set_xticks(range(rank), labels=[str(k + 1) for k in range(rank)])
@@ -251,13 +287,15 @@ def sparsity_explorer(X, rank=3, true_W=None, strengths=PENALTY_STRENGTHS, metho
         ax_p.plot(x, table["sparseness_W"], "o-", color=OKABE_ITO[0], label="sparseness of W")
         ax_p.plot(x, table["sparseness_H"], "s-", color=OKABE_ITO[2], label="sparseness of H")
         ax_p.plot(x, table["rel_error"], "^--", color=OKABE_ITO[5], label="relative error ‖X − WH‖ / ‖X‖")
-        ax_p.set_ylim(0, 1), ax_p.set_ylabel("sparseness (Hoyer) or error")   # all three lie in [0, 1]
+        ax_p.set_ylim(0, 1), ax_p.set_ylabel("sparseness (Hoyer) or error")  # all three lie in [0, 1]
         ax_p.set_xticks(x, labels=[f"{a:g}" for a in strengths], fontsize=8), ax_p.set_xlabel("alpha")
         ax_p.axvline(list(strengths).index(alpha), color="0.5", lw=1)
         ax_p.legend(frameon=False, fontsize=8, loc="upper left")
         row = table.loc[alpha]
-        fig.suptitle(f"{penalize}, l1_ratio {l1_ratio:g}, alpha {alpha:g}: {int(row['metagenes'])} metagenes, "
-                     f"error {row['rel_error']:.3f}, sparseness of W {row['sparseness_W']:.2f}")
+        fig.suptitle(
+            f"{penalize}, l1_ratio {l1_ratio:g}, alpha {alpha:g}: {int(row['metagenes'])} metagenes, "
+            f"error {row['rel_error']:.3f}, sparseness of W {row['sparseness_W']:.2f}"
+        )
         return fig, {"fit": fits[alpha], "path": table}
 
     return Explorer("Penalty strength against sparseness and error", controls, draw)

@@ -26,7 +26,7 @@ from .validation import positive_int
 
 __all__ = ["plan", "run_batches", "BATCH_BYTES"]
 
-BATCH_BYTES = 2 * 2**20   # G x S scratch per batch; fastest of 0.25-4 MiB on the lecture's example
+BATCH_BYTES = 2 * 2**20  # G x S scratch per batch; fastest of 0.25-4 MiB on the lecture's example
 
 
 def plan(nrun, shape, n_jobs):
@@ -46,7 +46,7 @@ def run_batches(job: Job, batches, n_workers) -> list[dict]:
             return [run_batch(job, runs) for runs in batches]
         try:
             return list(_worker_pool(n_workers).map(run_batch, itertools.repeat(job), batches))
-        except BrokenProcessPool:      # a worker died (e.g. out of memory): start afresh, in this process
+        except BrokenProcessPool:  # a worker died (e.g. out of memory): start afresh, in this process
             _worker_pool.cache_clear()
             return [run_batch(job, runs) for runs in batches]
 
@@ -60,8 +60,9 @@ def _blas_controller() -> ThreadpoolController:
 @functools.cache
 def _worker_pool(n_workers):
     if sys.platform.startswith("linux"):
-        return ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_single_threaded_blas)
+        return ProcessPoolExecutor(
+            n_workers, mp_context=multiprocessing.get_context("fork"), initializer=_single_threaded_blas
+        )
     return ThreadPoolExecutor(n_workers)
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import matplotlib
 
-matplotlib.use("Agg")   # figures render headlessly in tests
+matplotlib.use("Agg")  # figures render headlessly in tests
 
 import numpy as np
 import pandas as pd
@@ -14,7 +14,7 @@ import pytest
 import nmfteach as nt
 
 R_FIXTURES = Path(__file__).parent / "fixtures" / "r_nmf"
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))   # the course's tools: classroom, build_site
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))  # the course's tools: classroom, build_site
 
 
 def r_matrix(name: str) -> np.ndarray:

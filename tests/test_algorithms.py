@@ -3,18 +3,30 @@ finite, on the textbook functions (one run) and on the fast kernels (a batch of 
 
 import numpy as np
 import pytest
+from conftest import small_problem
 from scipy.optimize import nnls as scipy_nnls
 
 import nmfteach as nt
 from nmfteach import _kernels, textbook
 from nmfteach.methods import METHODS, resolve_options
-from conftest import small_problem
 
 SEEDS = range(8)
-CASES = [("brunet", {}), ("lee", {"rescale": False}), ("lee", {"rescale": "both"}), ("hals", {}), ("anls", {}),
-         ("pgd", {}), ("nsNMF", {"rescale": False}), ("nsNMF", {"rescale": False, "theta": 0.8}),
-         ("masked_kl", {}), ("masked_frobenius", {}), ("snmf/r", {}), ("snmf/r", {"beta": 0.5, "eta": 0.3}),
-         ("snmf/l", {}), ("snmf/l", {"beta": 0.5, "eta": 0.3})]
+CASES = [
+    ("brunet", {}),
+    ("lee", {"rescale": False}),
+    ("lee", {"rescale": "both"}),
+    ("hals", {}),
+    ("anls", {}),
+    ("pgd", {}),
+    ("nsNMF", {"rescale": False}),
+    ("nsNMF", {"rescale": False, "theta": 0.8}),
+    ("masked_kl", {}),
+    ("masked_frobenius", {}),
+    ("snmf/r", {}),
+    ("snmf/r", {"beta": 0.5, "eta": 0.3}),
+    ("snmf/l", {}),
+    ("snmf/l", {"beta": 0.5, "eta": 0.3}),
+]
 
 
 def _options(method, X, options, seed):

@@ -62,7 +62,7 @@ def test_zero_line_under_kl(axis, what):
         X[:, 1] = 0
     with pytest.raises(ValueError, match=f"all-zero {what}.*brunet"):
         nt.nmf(X, 2, "brunet")
-    fit = nt.nmf(X, 2, "hals", seed=0)          # the Frobenius methods cope with it
+    fit = nt.nmf(X, 2, "hals", seed=0)  # the Frobenius methods cope with it
     assert np.isfinite(fit.W).all()
 
 
@@ -83,15 +83,18 @@ def test_start_that_is_not_a_pair():
         nt.nmf(GOOD, 2, init=np.ones((12, 2)))
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"method": "als"}, "unknown method 'als'.*'brunet'"),
-    ({"stop": "never"}, "unknown stop rule 'never'"),
-    ({"init": "svd"}, "unknown init 'svd'"),
-    ({"nrun": 0}, "nrun must be a whole number >= 1"),
-    ({"max_iter": -1}, "max_iter must be a whole number >= 0"),
-    ({"init": "nndsvd", "nrun": 3}, "deterministic"),
-    ({"init": (np.ones((12, 2)), np.ones((2, 5))), "nrun": 2}, "explicit"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"method": "als"}, "unknown method 'als'.*'brunet'"),
+        ({"stop": "never"}, "unknown stop rule 'never'"),
+        ({"init": "svd"}, "unknown init 'svd'"),
+        ({"nrun": 0}, "nrun must be a whole number >= 1"),
+        ({"max_iter": -1}, "max_iter must be a whole number >= 0"),
+        ({"init": "nndsvd", "nrun": 3}, "deterministic"),
+        ({"init": (np.ones((12, 2)), np.ones((2, 5))), "nrun": 2}, "explicit"),
+    ],
+)
 def test_bad_settings(kwargs, message):
     with pytest.raises(ValueError, match=message):
         nt.nmf(GOOD, 2, **kwargs)

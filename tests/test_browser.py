@@ -34,16 +34,23 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 # Chromium on a machine without internet: no background traffic, no first-run or sync
-CHROMIUM_FLAGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # lesson -> (label of the slider to move, keys that move it, dropdown choices to make first)
-LESSONS = {"01_linear_mixing_model.ipynb": ("cell cycle", ["ArrowRight", "ArrowRight"], {}),
-           "04_algorithms.ipynb": ("seed", ["ArrowRight"], {"init": "random"}),   # the seed drives random starts
-           "07_choosing_the_rank.ipynb": ("K", ["ArrowRight"], {})}
+LESSONS = {
+    "01_linear_mixing_model.ipynb": ("cell cycle", ["ArrowRight", "ArrowRight"], {}),
+    "04_algorithms.ipynb": ("seed", ["ArrowRight"], {"init": "random"}),  # the seed drives random starts
+    "07_choosing_the_rank.ipynb": ("K", ["ArrowRight"], {}),
+}
 SETTINGS = {  # JupyterLab user settings: every cell in the page, no news or update pop-ups
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
-                                                                         "checkForUpdates": False},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
 }
 
 pytestmark = pytest.mark.browser
@@ -53,11 +60,12 @@ def _playwright():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("the browser test needs the playwright package (pip install playwright; it is in the "
-                    "[test] extra)")
+        pytest.skip("the browser test needs the playwright package (pip install playwright; it is in the [test] extra)")
     if not CHROMIUM.exists():
-        pytest.skip(f"no browser at {CHROMIUM}: install Debian's chromium (apt-get install chromium; .ci/run "
-                    f"does) to run the browser test")
+        pytest.skip(
+            f"no browser at {CHROMIUM}: install Debian's chromium (apt-get install chromium; .ci/run "
+            f"does) to run the browser test"
+        )
     return sync_playwright
 
 
@@ -82,10 +90,19 @@ def lab(tmp_path_factory):
         path.write_text(json.dumps(values))
     port, token = _free_port(), secrets.token_hex(16)
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTER_CONFIG_DIR=str(home / "config"))
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-               "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-               f"--ServerApp.root_dir={notebooks}", f"--LabApp.user_settings_dir={home / 'settings'}",
-               f"--LabApp.workspaces_dir={home / 'workspaces'}"]
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        f"--port={port}",
+        "--ServerApp.ip=127.0.0.1",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={notebooks}",
+        f"--LabApp.user_settings_dir={home / 'settings'}",
+        f"--LabApp.workspaces_dir={home / 'workspaces'}",
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
     log = open(home / "server.log", "w")
@@ -93,9 +110,11 @@ def lab(tmp_path_factory):
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
-        while True:                              # ready when its REST API answers
+        while True:  # ready when its REST API answers
             if server.poll() is not None:
-                pytest.fail(f"JupyterLab exited with code {server.returncode}:\n{(home / 'server.log').read_text()[-2000:]}")
+                pytest.fail(
+                    f"JupyterLab exited with code {server.returncode}:\n{(home / 'server.log').read_text()[-2000:]}"
+                )
             try:
                 urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
                 break
@@ -105,9 +124,13 @@ def lab(tmp_path_factory):
                 time.sleep(0.2)
         yield base, token, notebooks
     finally:
-        try:   # a clean shutdown also stops the kernels
-            urllib.request.urlopen(urllib.request.Request(f"{base}/api/shutdown", method="POST",
-                                                          headers={"Authorization": f"token {token}"}), timeout=5)
+        try:  # a clean shutdown also stops the kernels
+            urllib.request.urlopen(
+                urllib.request.Request(
+                    f"{base}/api/shutdown", method="POST", headers={"Authorization": f"token {token}"}
+                ),
+                timeout=5,
+            )
             server.wait(timeout=15)
         except Exception:
             pass
@@ -135,26 +158,33 @@ def _menu(page, top, item):
 def _wait_for_new_figure(page, explorer, before):
     """Wait until a picture of the explorer was replaced, the kernel is idle and every picture
     has loaded."""
-    page.wait_for_function("([e, before]) => Array.from(e.querySelectorAll('img'), i => i.getAttribute('src'))"
-                           ".some((src, k) => src !== before[k])", arg=[explorer.element_handle(), before],
-                           timeout=60_000)
+    page.wait_for_function(
+        "([e, before]) => Array.from(e.querySelectorAll('img'), i => i.getAttribute('src'))"
+        ".some((src, k) => src !== before[k])",
+        arg=[explorer.element_handle(), before],
+        timeout=60_000,
+    )
     page.wait_for_function(KERNEL_IDLE, timeout=60_000)
-    page.wait_for_function("(e) => Array.from(e.querySelectorAll('img')).every(i => i.complete && i.naturalWidth > 0)",
-                           arg=explorer.element_handle(), timeout=30_000)
+    page.wait_for_function(
+        "(e) => Array.from(e.querySelectorAll('img')).every(i => i.complete && i.naturalWidth > 0)",
+        arg=explorer.element_handle(),
+        timeout=30_000,
+    )
 
 
 def _image_sources(explorer):
     return [img.get_attribute("src") for img in explorer.locator("img").all()]
 
 
-PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"      # the notebook on show (others stay in the page, hidden)
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook on show (others stay in the page, hidden)
 ALL_CELLS_RAN = """() => {
-    const panel = document.querySelector('%s');
+    const panel = document.querySelector('PANEL');
     const indicator = panel && panel.querySelector('.jp-Notebook-ExecutionIndicator');
-    const prompts = panel ? Array.from(panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt'), e => e.innerText.trim()) : [];
+    const prompts = panel
+        ? Array.from(panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt'), e => e.innerText.trim()) : [];
     return indicator && indicator.getAttribute('data-status') === 'idle'
         && prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p));
-}""" % PANEL
+}""".replace("PANEL", PANEL)
 KERNEL_IDLE = f"() => document.querySelector('{PANEL} .jp-Notebook-ExecutionIndicator[data-status=\"idle\"]') !== null"
 
 
@@ -180,9 +210,13 @@ def test_lesson_runs_and_its_widget_answers_in_jupyterlab(lab, browser, lesson):
         code_cells = panel.locator(".jp-CodeCell").count()
         ran = panel.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
         assert len(ran) == code_cells and all(re.fullmatch(r"\[\d+\]:", p.strip()) for p in ran)
-        errors = [text[:300] for text in panel.locator(
-            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
-            if "Error" in text or "Traceback" in text]
+        errors = [
+            text[:300]
+            for text in panel.locator(
+                ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+            ).all_inner_texts()
+            if "Error" in text or "Traceback" in text
+        ]
         assert not errors, f"{lesson}: a cell shows an error: {errors}"
 
         control = panel.locator(".widget-slider", has=page.locator(".widget-label", has_text=re.compile(f"^{label}$")))
@@ -191,11 +225,14 @@ def test_lesson_runs_and_its_widget_answers_in_jupyterlab(lab, browser, lesson):
         explorer.scroll_into_view_if_needed()
         assert explorer.is_visible() and control.is_visible()
         assert all(c.is_visible() for c in explorer.locator(".widget-slider, .widget-dropdown, .widget-select").all())
-        page.wait_for_function("(e) => Array.from(e.querySelectorAll('img')).every(i => i.complete && i.naturalWidth > 0)",
-                               arg=explorer.element_handle(), timeout=30_000)
+        page.wait_for_function(
+            "(e) => Array.from(e.querySelectorAll('img')).every(i => i.complete && i.naturalWidth > 0)",
+            arg=explorer.element_handle(),
+            timeout=30_000,
+        )
         explorer.screenshot(path=str(ARTIFACTS / f"{stem}_3_widget.png"))
 
-        for name, value in choices.items():     # e.g. a random start, so that the seed matters
+        for name, value in choices.items():  # e.g. a random start, so that the seed matters
             dropdown = explorer.locator(".widget-dropdown", has=page.locator(".widget-label", has_text=name))
             before = _image_sources(explorer)
             dropdown.locator("select").select_option(value)

@@ -4,11 +4,10 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+import classroom  # tools/classroom.py (conftest puts tools/ on the path)
 import nbformat
 import pytest
 from nbclient import NotebookClient
-
-import classroom  # tools/classroom.py (conftest puts tools/ on the path)
 
 INSTRUCTOR = classroom.notebooks()
 ASSIGNMENTS = [path for path in INSTRUCTOR if path.parent.name == "assignments"]
@@ -39,7 +38,7 @@ def test_student_versions_contain_no_answers_and_keep_the_metadata(released):
         assert "widgets" not in student.metadata
         assert len(student.cells) == len(instructor.cells)
         for mine, theirs in zip(student.cells, instructor.cells):
-            assert mine.cell_type == theirs.cell_type and mine.metadata == theirs.metadata   # nbgrader's metadata kept
+            assert mine.cell_type == theirs.cell_type and mine.metadata == theirs.metadata  # nbgrader's metadata kept
             if mine.cell_type == "code":
                 assert mine.outputs == [] and mine.execution_count is None
         regions = sum(cell.source.count("### BEGIN SOLUTION") for cell in instructor.cells)
@@ -61,17 +60,27 @@ def test_every_exercise_is_graded_in_the_instructor_versions():
 
 def _execute(path):
     notebook = nbformat.read(path, as_version=4)
-    NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
-    return path.name, [(o["ename"], o["evalue"]) for c in notebook.cells if c.cell_type == "code"
-                       for o in c.outputs if o.output_type == "error"]
+    NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
+    return path.name, [
+        (o["ename"], o["evalue"])
+        for c in notebook.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type == "error"
+    ]
 
 
 @pytest.mark.slow
 def test_student_versions_run_and_only_the_stubs_fail(released):
     """Executed top to bottom, a student notebook's only errors are its stubs' NotImplementedError
     (cells that need an answer say "Not yet" instead of failing)."""
-    with ThreadPoolExecutor(2) as pool:     # each notebook has its own kernel: use both cores
+    with ThreadPoolExecutor(2) as pool:  # each notebook has its own kernel: use both cores
         results = list(pool.map(_execute, released.values()))
     for name, errors in results:
         assert errors, f"{name}: the stubs should raise"
@@ -86,7 +95,7 @@ def test_the_autograder_gives_full_marks_to_the_instructor_version(source):
     auto = report[report["kind"] == "auto"]
     assert (auto["status"] == "passed").all(), auto["status"].to_dict()
     assert auto["points"].sum() == auto["max_points"].sum() == POINTS[source.name]
-    assert (report["kind"] == "manual").any()              # written answers are left for a person
+    assert (report["kind"] == "manual").any()  # written answers are left for a person
 
 
 @pytest.mark.slow
@@ -102,7 +111,7 @@ def test_the_autograder_gives_partial_marks_for_one_answer(released, tmp_path):
     source = ASSIGNMENTS[0]
     instructor = nbformat.read(source, as_version=4)
     student = nbformat.read(released[source], as_version=4)
-    for mine, theirs in zip(student.cells, instructor.cells):       # answer Q1 only
+    for mine, theirs in zip(student.cells, instructor.cells):  # answer Q1 only
         if mine.metadata.get("nbgrader", {}).get("grade_id") == "a1_q1":
             mine.source = theirs.source
     one_answer = tmp_path / source.name
@@ -132,34 +141,44 @@ def _toy(*cells):
 
 
 def test_student_version_of_a_small_notebook():
-    code = nbformat.v4.new_code_cell('def f(x):\n    ### BEGIN SOLUTION\n    # Hint: say "double"\n    return 2 * x\n'
-                                     '    ### END SOLUTION\nprint(f(1))')
+    code = nbformat.v4.new_code_cell(
+        'def f(x):\n    ### BEGIN SOLUTION\n    # Hint: say "double"\n    return 2 * x\n'
+        "    ### END SOLUTION\nprint(f(1))"
+    )
     code.outputs = [nbformat.v4.new_output("stream", text="2\n")]
     code.execution_count = 3
     answer = nbformat.v4.new_markdown_cell("Why?\n### BEGIN SOLUTION\nBecause.\n### END SOLUTION")
     test = nbformat.v4.new_code_cell("assert f(1) == 2\n### BEGIN HIDDEN TESTS\nassert f(3) == 6\n### END HIDDEN TESTS")
     student = classroom.student_version(_toy(code, answer, test))
-    assert student.cells[0].source == ('def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError("say \\"double\\"")\n'
-                                       'print(f(1))')
+    assert student.cells[0].source == (
+        'def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError("say \\"double\\"")\nprint(f(1))'
+    )
     assert student.cells[0].outputs == [] and student.cells[0].execution_count is None
     assert student.cells[1].source == "Why?\nYOUR ANSWER HERE"
     assert student.cells[2].source == "assert f(1) == 2"
-    compile(student.cells[0].source, "stub", "exec")                  # the stub is valid Python
+    compile(student.cells[0].source, "stub", "exec")  # the stub is valid Python
 
 
-@pytest.mark.parametrize("source, message", [
-    ("### BEGIN SOLUTION\nx = 1\n### END SOLUTION", "Hint"),
-    ("### BEGIN SOLUTION\n# Hint: h\nx = 1", "without a matching"),
-    ("x = 1\n### END SOLUTION", "without '### BEGIN SOLUTION' before it"),
-])
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("### BEGIN SOLUTION\nx = 1\n### END SOLUTION", "Hint"),
+        ("### BEGIN SOLUTION\n# Hint: h\nx = 1", "without a matching"),
+        ("x = 1\n### END SOLUTION", "without '### BEGIN SOLUTION' before it"),
+    ],
+)
 def test_malformed_regions_are_reported(source, message):
     with pytest.raises(ValueError, match=message):
         classroom.student_version(_toy(nbformat.v4.new_code_cell(source)))
 
 
 def test_the_release_command_writes_every_notebook(tmp_path):
-    done = subprocess.run([sys.executable, str(classroom.ROOT / "tools" / "classroom.py"), "release", "--out", str(tmp_path)],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, str(classroom.ROOT / "tools" / "classroom.py"), "release", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "wrote 14 student notebooks" in done.stdout
     assert len(list(tmp_path.rglob("*.ipynb"))) == 14
     assert (tmp_path / "lessons" / "assignments" / "A2_choose_the_rank.ipynb").exists()

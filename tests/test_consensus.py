@@ -1,11 +1,10 @@
 """Consensus measures, silhouettes, purity and entropy: R NMF parity, known cases, bad input."""
 
 import numpy as np
-import pandas as pd
 import pytest
+from conftest import r_matrix, r_value
 
 import nmfteach as nt
-from conftest import r_matrix, r_value
 
 TAGS = ["golub_brunet_k3_nrun10", "golub_brunet_k4_nrun10"]
 
@@ -62,7 +61,7 @@ def test_silhouette_by_hand():
     D = np.abs(points[:, None] - points[None, :])
     widths = nt.silhouette(D, [1, 1, 2, 2])
     np.testing.assert_allclose(widths, [1 - 1 / 10.5, 1 - 1 / 9.5, 1 - 1 / 9.5, 1 - 1 / 10.5])
-    assert nt.silhouette(D, [1, 2, 2, 2])[0] == 0.0          # alone in its cluster: 0, as R
+    assert nt.silhouette(D, [1, 2, 2, 2])[0] == 0.0  # alone in its cluster: 0, as R
 
 
 def test_correlation_silhouette_equals_the_explicit_distance_matrix():
@@ -94,22 +93,25 @@ def test_fit_summary_on_the_lecture(lecture):
     assert same_partition(fit.predict("consensus"), lecture.labels)
     single = nt.nmf(lecture.X, 3, "brunet", seed=1)
     summary = single.summary()
-    assert np.isnan(summary["cophenetic"]) and np.isnan(summary["dispersion"])   # stability needs several runs
+    assert np.isnan(summary["cophenetic"]) and np.isnan(summary["dispersion"])  # stability needs several runs
     with pytest.raises(ValueError, match="stability needs several runs"):
         nt.cophenetic(single)
-    assert nt.cophenetic(fit) == s["cophenetic"]                                 # a fit stands for its consensus
+    assert nt.cophenetic(fit) == s["cophenetic"]  # a fit stands for its consensus
     widths = fit.silhouette("features")
     assert widths.index.equals(lecture.X.index) and widths.mean() == pytest.approx(s["silhouette_genes"])
     assert fit.silhouette("consensus").mean() == pytest.approx(s["silhouette_consensus"])
 
 
-@pytest.mark.parametrize("C, message", [
-    (np.ones((3, 4)), "square"),
-    (np.array([[1, 0.2], [0.3, 1]]), "symmetric"),
-    (np.array([[1, 2.0], [2.0, 1]]), r"\[0, 1\]"),
-    (np.array([[1, np.nan], [np.nan, 1]]), r"\[0, 1\]"),
-    (np.ones((4, 4)), "undefined"),
-])
+@pytest.mark.parametrize(
+    "C, message",
+    [
+        (np.ones((3, 4)), "square"),
+        (np.array([[1, 0.2], [0.3, 1]]), "symmetric"),
+        (np.array([[1, 2.0], [2.0, 1]]), r"\[0, 1\]"),
+        (np.array([[1, np.nan], [np.nan, 1]]), r"\[0, 1\]"),
+        (np.ones((4, 4)), "undefined"),
+    ],
+)
 def test_bad_consensus_matrices(C, message):
     with pytest.raises(ValueError, match=message):
         nt.cophenetic(C)

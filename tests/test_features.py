@@ -3,11 +3,10 @@
 import gzip
 
 import numpy as np
-import pandas as pd
 import pytest
+from conftest import R_FIXTURES, r_matrix
 
 import nmfteach as nt
-from conftest import R_FIXTURES, r_matrix
 
 
 def r_features(tag):
@@ -27,10 +26,14 @@ def test_feature_score_and_selection_match_r(tag):
 
 
 def test_scores_by_hand_and_zero_loadings():
-    W = np.array([[1.0, 0.0, 0.0],      # specific to metagene 1: score 1 (R: NaN)
-                  [1.0, 1.0, 1.0],      # equal on all: score 0
-                  [0.0, 0.0, 0.0],      # loads on nothing: 0
-                  [2.0, 1.0, 1.0]])
+    W = np.array(
+        [
+            [1.0, 0.0, 0.0],  # specific to metagene 1: score 1 (R: NaN)
+            [1.0, 1.0, 1.0],  # equal on all: score 0
+            [0.0, 0.0, 0.0],  # loads on nothing: 0
+            [2.0, 1.0, 1.0],
+        ]
+    )
     score = nt.feature_score(W)
     p = np.array([0.5, 0.25, 0.25])
     np.testing.assert_allclose(score, [1.0, 0.0, 0.0, 1 + (p * np.log2(p)).sum() / np.log2(3)], atol=1e-15)

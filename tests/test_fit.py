@@ -3,11 +3,11 @@
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import small_problem
 
 import nmfteach as nt
 from nmfteach import engine, workers
 from nmfteach.methods import METHODS, resolve_options
-from conftest import small_problem
 
 
 def test_lecture_workflow_reproduces_the_slides(lecture):
@@ -73,8 +73,18 @@ def test_run_results_do_not_depend_on_batching(method):
     X = small_problem(2, n_genes=60, n_samples=15)
     record = METHODS[method]
     options = resolve_options(record, {"mask": np.ones_like(X)} if record.masked else {}, X)
-    job = engine.Job(X=X, rank=3, method=record, init="random", seed=11, max_iter=200, stop=record.default_stop,
-                     tol={"objective": 1e-6, "kkt": 1e-4}.get(record.default_stop), trace_every=10, options=options)
+    job = engine.Job(
+        X=X,
+        rank=3,
+        method=record,
+        init="random",
+        seed=11,
+        max_iter=200,
+        stop=record.default_stop,
+        tol={"objective": 1e-6, "kkt": 1e-4}.get(record.default_stop),
+        trace_every=10,
+        options=options,
+    )
     batch = engine.run_batch(job, np.arange(5))
     for r in range(5):
         alone = engine.run_batch(job, np.array([r]))
@@ -184,9 +194,9 @@ def test_a_fit_that_runs_out_of_iterations_says_so(lecture):
     import warnings
 
     with warnings.catch_warnings():
-        warnings.simplefilter("error")               # no warning: a fixed number of updates was asked for
+        warnings.simplefilter("error")  # no warning: a fixed number of updates was asked for
         assert nt.nmf(lecture.X, 3, "brunet", seed=1, max_iter=50, stop="none").n_iter == 50
-        assert nt.nmf(lecture.X, 3, "hals", seed=1).runs["converged"].all()   # converged in time
+        assert nt.nmf(lecture.X, 3, "hals", seed=1).runs["converged"].all()  # converged in time
 
 
 def test_a_crashed_worker_falls_back_to_this_process(monkeypatch, lecture):
@@ -205,7 +215,7 @@ def test_a_crashed_worker_falls_back_to_this_process(monkeypatch, lecture):
 
     expected = nt.nmf(lecture.X, 3, "lee", nrun=4, seed=5, max_iter=30, stop="none", n_jobs=1)
     monkeypatch.setitem(METHODS, "lee", dataclasses.replace(lee, kernel=dies_in_a_worker))
-    workers._worker_pool.cache_clear()             # fork new workers that see the patched registry
+    workers._worker_pool.cache_clear()  # fork new workers that see the patched registry
     fit = nt.nmf(lecture.X, 3, "lee", nrun=4, seed=5, max_iter=30, stop="none", n_jobs=2)
     np.testing.assert_array_equal(fit.W, expected.W)
     assert fit.runs.equals(expected.runs)

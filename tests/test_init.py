@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from conftest import small_problem
 
 import nmfteach as nt
-from conftest import small_problem
 
 
 def test_random_start_is_uniform_up_to_max_x():

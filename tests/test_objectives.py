@@ -7,7 +7,7 @@ import nmfteach as nt
 
 X = np.array([[1.0, 0.0], [2.0, 3.0]])
 W = np.array([[1.0], [2.0]])
-H = np.array([[1.0, 1.0]])      # WH = [[1, 1], [2, 2]]
+H = np.array([[1.0, 1.0]])  # WH = [[1, 1], [2, 2]]
 
 
 def test_frobenius_is_half_the_rss():
@@ -21,7 +21,7 @@ def test_kl_by_hand_with_zero_log_zero():
     expected = (1 * np.log(1 / 1) - 1 + 1) + (0 - 0 + 1) + (2 * np.log(2 / 2) - 2 + 2) + (3 * np.log(3 / 2) - 3 + 2)
     assert nt.kl_divergence(X, W, H) == pytest.approx(expected, rel=1e-15)
     assert nt.objective(X, W, H, "kl") == nt.kl_divergence(X, W, H)
-    assert nt.kl_divergence(X, np.ones((2, 1)), np.zeros((1, 2))) == np.inf   # WH = 0 where X > 0
+    assert nt.kl_divergence(X, np.ones((2, 1)), np.zeros((1, 2))) == np.inf  # WH = 0 where X > 0
 
 
 def test_kl_is_zero_only_at_a_perfect_fit():

@@ -3,9 +3,9 @@
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import r_matrix, r_value
 
 import nmfteach as nt
-from conftest import r_matrix, r_value
 
 pytestmark = pytest.mark.parity
 
@@ -83,9 +83,21 @@ def test_the_slides_top_genes_from_the_lectures_own_matrix():
     random starts are numpy's, so the 10th gene of one metagene may differ)."""
     lecture = nt.lecture_example(source="R")
     fit = nt.nmf(lecture.X, 3, "brunet", nrun=30, seed=123)
-    slide = np.array([[14, 297, 289], [119, 248, 134], [224, 193, 100], [19, 24, 196], [286, 277, 47],
-                      [141, 139, 76], [138, 87, 161], [37, 5, 229], [257, 20, 27], [241, 118, 56]])
-    ours = np.argsort(-fit.W.to_numpy(), axis=0, kind="stable")[:10] + 1       # gene numbers, as R
+    slide = np.array(
+        [
+            [14, 297, 289],
+            [119, 248, 134],
+            [224, 193, 100],
+            [19, 24, 196],
+            [286, 277, 47],
+            [141, 139, 76],
+            [138, 87, 161],
+            [37, 5, 229],
+            [257, 20, 27],
+            [241, 118, 56],
+        ]
+    )
+    ours = np.argsort(-fit.W.to_numpy(), axis=0, kind="stable")[:10] + 1  # gene numbers, as R
     matched = [max(range(3), key=lambda c: len(set(ours[:, k]) & set(slide[:, c]))) for k in range(3)]
     assert sorted(matched) == [0, 1, 2]
     same_order = [np.array_equal(ours[:, k], slide[:, c]) for k, c in enumerate(matched)]
@@ -112,8 +124,9 @@ def test_snmf_50_iterations_on_golub_match_r(golub, golub_nndsvd, method, case, 
     W, H, X = np.asarray(fit.W), np.asarray(fit.H), golub.X.to_numpy()
     eta, beta = fit.settings["eta"], fit.settings["beta"]
     sparse = H.sum(axis=0) if method == "snmf/r" else W.sum(axis=1)
-    r_objective = 0.5 * (np.sum((X - W @ H) ** 2) + eta * np.sum((W if method == "snmf/r" else H) ** 2)
-                         + beta * np.sum(sparse**2))
+    r_objective = 0.5 * (
+        np.sum((X - W @ H) ** 2) + eta * np.sum((W if method == "snmf/r" else H) ** 2) + beta * np.sum(sparse**2)
+    )
     assert r_objective == pytest.approx(r_value(tag, "deviance"), rel=1e-10)
 
 

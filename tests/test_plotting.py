@@ -20,8 +20,11 @@ def close_figures():
 
 
 def heatmap_axes(fig):
-    return [ax for ax in fig.axes if ax.images and ax.images[0].get_array().shape[0] > 1
-            and ax.images[0].get_array().shape[1] > 1]
+    return [
+        ax
+        for ax in fig.axes
+        if ax.images and ax.images[0].get_array().shape[0] > 1 and ax.images[0].get_array().shape[1] > 1
+    ]
 
 
 def test_basis_map_orders_genes_into_blocks(lecture_fit):
@@ -31,7 +34,7 @@ def test_basis_map_orders_genes_into_blocks(lecture_fit):
     assert data.shape == (300, 3)
     assert ax.get_xlabel() == "metagene" and "genes" in ax.get_ylabel()
     assert [t.get_text() for t in ax.get_xticklabels()] == ["NMF1", "NMF2", "NMF3"]
-    np.testing.assert_allclose(data.sum(axis=1), 1.0)               # rows scaled to sum 1
+    np.testing.assert_allclose(data.sum(axis=1), 1.0)  # rows scaled to sum 1
     # clustering groups genes by their dominant metagene: few changes along the rows
     dominant = np.asarray(data).argmax(axis=1)
     assert (np.diff(dominant) != 0).sum() < 30
@@ -46,7 +49,7 @@ def test_coef_map_has_tracks_and_clustered_samples(lecture_fit, lecture):
     shown = [t.get_text() for t in ax.get_xticklabels()]
     assert sorted(shown) == sorted(lecture.X.columns)
     classes_in_order = lecture.labels[shown].to_numpy()
-    assert (np.diff(classes_in_order) != 0).sum() == 2               # each class in one block
+    assert (np.diff(classes_in_order) != 0).sum() == 2  # each class in one block
     assert fig._suptitle.get_text() == "Sample weights (H)"
 
 
@@ -60,7 +63,7 @@ def test_consensus_map(lecture_fit, lecture):
     # reordered by the tree: the three stable clusters are blocks on the diagonal
     assert np.allclose(data, np.kron(np.eye(3), np.ones((10, 10))))
     assert "cophenetic 1.000" in fig._suptitle.get_text()
-    assert any(ax.collections for ax in fig.axes)                   # the dendrogram is drawn
+    assert any(ax.collections for ax in fig.axes)  # the dendrogram is drawn
     with pytest.raises(ValueError, match="symmetric"):
         plotting.consensus_map(np.array([[1, 0.2], [0.3, 1]]))
 
@@ -74,7 +77,7 @@ def test_survey_plot(lecture):
     for ax in panels:
         assert ax.get_xlabel() == "rank K"
         curves = [line for line in ax.lines if len(line.get_xdata()) == 3]
-        assert len(curves) == 2                                     # original and randomized
+        assert len(curves) == 2  # original and randomized
     assert [t.get_text() for t in panels[0].get_legend().get_texts()] == ["original data", "randomized data"]
 
 
@@ -108,8 +111,8 @@ def test_nmf_vs_pca(lecture_fit, lecture):
     maps = [ax for ax in fig.axes if ax.images]
     assert [ax.get_title() for ax in maps] == ["PCA loadings (genes x PCs)", "NMF metagenes W (scaled)"]
     pca, nmf = (np.asarray(ax.images[0].get_array()) for ax in maps)
-    assert pca.min() < 0 < pca.max()                               # signed, subtractive
-    assert nmf.min() >= 0                                          # additive parts
+    assert pca.min() < 0 < pca.max()  # signed, subtractive
+    assert nmf.min() >= 0  # additive parts
     scatter = [ax for ax in fig.axes if ax.collections and not ax.images]
     assert len(scatter) >= 2
 
@@ -121,11 +124,15 @@ def test_every_figure_of_a_notebook_is_shown(tmp_path):
     from nbclient import NotebookClient
 
     notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell("import nmfteach as nt\nfrom nmfteach import plotting\n"
-                                                "sim = nt.lecture_example()\nfit = nt.nmf(sim.X, 3, nrun=2, seed=1)"),
-                      nbformat.v4.new_code_cell("fig = plotting.basis_map(fit)"),
-                      nbformat.v4.new_code_cell("fig = plotting.coef_map(fit, classes=sim.labels)"),
-                      nbformat.v4.new_code_cell("fig = plotting.consensus_map(fit)")]
+    notebook.cells = [
+        nbformat.v4.new_code_cell(
+            "import nmfteach as nt\nfrom nmfteach import plotting\n"
+            "sim = nt.lecture_example()\nfit = nt.nmf(sim.X, 3, nrun=2, seed=1)"
+        ),
+        nbformat.v4.new_code_cell("fig = plotting.basis_map(fit)"),
+        nbformat.v4.new_code_cell("fig = plotting.coef_map(fit, classes=sim.labels)"),
+        nbformat.v4.new_code_cell("fig = plotting.consensus_map(fit)"),
+    ]
     NotebookClient(notebook, kernel_name="python3", timeout=120).execute()
     for cell in notebook.cells[1:]:
         assert any("image/png" in output.get("data", {}) for output in cell.outputs), cell.source

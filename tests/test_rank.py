@@ -3,15 +3,16 @@
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import small_problem
 
 import nmfteach as nt
-from conftest import small_problem
 
 
 @pytest.fixture(scope="module")
 def lecture_survey(lecture):
-    return nt.rank_survey(lecture.X, range(2, 7), nrun=10, seed=123, classes=lecture.labels, randomized=True,
-                          holdout=0.1)
+    return nt.rank_survey(
+        lecture.X, range(2, 7), nrun=10, seed=123, classes=lecture.labels, randomized=True, holdout=0.1
+    )
 
 
 def test_survey_points_to_the_true_rank(lecture_survey):
@@ -30,7 +31,7 @@ def test_randomized_data_are_less_stable(lecture_survey):
     original, shuffled = lecture_survey.loc["original"], lecture_survey.loc["randomized"]
     assert (shuffled["dispersion"] < original.loc[3, "dispersion"] - 0.2).all()
     assert (shuffled["cophenetic"] < original.loc[3, "cophenetic"]).all()
-    assert shuffled["purity"].isna().all()          # no classes for shuffled data
+    assert shuffled["purity"].isna().all()  # no classes for shuffled data
 
 
 def test_survey_with_one_run_says_stability_needs_several(lecture):
@@ -45,14 +46,14 @@ def test_golub_two_and_three_are_the_most_stable(golub):
     table = nt.rank_survey(golub.X, range(2, 6), nrun=30, seed=123, classes=golub.samples["subtype"])
     assert set(table["cophenetic"].nlargest(2).index) == {2, 3}
     assert set(table["dispersion"].nlargest(2).index) == {2, 3}
-    assert table.loc[3, "purity"] > 0.9 > table.loc[2, "purity"]     # K=3 also splits ALL into B and T
+    assert table.loc[3, "purity"] > 0.9 > table.loc[2, "purity"]  # K=3 also splits ALL into B and T
 
 
 def test_randomize():
     X = small_problem(0)
     shuffled = nt.randomize(X, seed=1)
     assert not np.array_equal(shuffled, X)
-    np.testing.assert_array_equal(np.sort(shuffled, axis=0), np.sort(X, axis=0))      # as R: within samples
+    np.testing.assert_array_equal(np.sort(shuffled, axis=0), np.sort(X, axis=0))  # as R: within samples
     by_gene = nt.randomize(X, seed=1, within="genes")
     np.testing.assert_array_equal(np.sort(by_gene, axis=1), np.sort(X, axis=1))
     np.testing.assert_array_equal(nt.randomize(X, seed=1), shuffled)

@@ -13,10 +13,10 @@ def cd_reference(lecture):
     X = lecture.X.to_numpy()
     W0, H0 = nt.initialize(X, 3, "nndsvd")
     model = NMF(3, init="custom", solver="cd", beta_loss="frobenius", tol=1e-10, max_iter=5000)
-    H_sk_t = model.fit_transform(X.T, W=H0.T.copy(), H=W0.T.copy())       # samples x K = our H.T
+    H_sk_t = model.fit_transform(X.T, W=H0.T.copy(), H=W0.T.copy())  # samples x K = our H.T
     objective = nt.frobenius(X, model.components_.T, H_sk_t.T)
     # its reconstruction_err_ is ‖X − WH‖_F, our objective ½‖X − WH‖²_F
-    assert objective == pytest.approx(0.5 * model.reconstruction_err_ ** 2, rel=1e-9)
+    assert objective == pytest.approx(0.5 * model.reconstruction_err_**2, rel=1e-9)
     return X, (W0, H0), objective
 
 
@@ -34,19 +34,30 @@ def test_multiplicative_updates_approach_it_slowly(cd_reference):
     assert theirs < ours.objective < theirs * (1 + 1e-3)
 
 
-@pytest.mark.parametrize("alpha_W, alpha_H, l1_ratio, alive", [(0.02, 0.0, 1.0, 3), (0.0, 0.05, 0.3, 3),
-                                                               (0.01, 0.03, 0.5, 2)])
+@pytest.mark.parametrize(
+    "alpha_W, alpha_H, l1_ratio, alive", [(0.02, 0.0, 1.0, 3), (0.0, 0.05, 0.3, 3), (0.01, 0.03, 0.5, 2)]
+)
 def test_penalized_hals_is_scikit_learns_cd_with_the_alphas_swapped(lecture, alpha_W, alpha_H, l1_ratio, alive):
     """Same start, same number of sweeps, same penalties: the same factors. scikit-learn's W is
     our Hᵀ, so our alpha_W (on the metagenes) is its alpha_H, and its alpha_W is our alpha_H."""
     X = lecture.X.to_numpy()
-    W0, H0 = nt.initialize(X, 3, "nndsvda")   # its first H update zeroes metagene 1's coefficients
-    ours = nt.nmf(X, 3, "hals", init=(W0, H0), stop="none", max_iter=50,
-                  alpha_W=alpha_W, alpha_H=alpha_H, l1_ratio=l1_ratio)
-    model = NMF(3, init="custom", solver="cd", tol=0.0, max_iter=50, shuffle=False,
-                alpha_W=alpha_H, alpha_H=alpha_W, l1_ratio=l1_ratio)
+    W0, H0 = nt.initialize(X, 3, "nndsvda")  # its first H update zeroes metagene 1's coefficients
+    ours = nt.nmf(
+        X, 3, "hals", init=(W0, H0), stop="none", max_iter=50, alpha_W=alpha_W, alpha_H=alpha_H, l1_ratio=l1_ratio
+    )
+    model = NMF(
+        3,
+        init="custom",
+        solver="cd",
+        tol=0.0,
+        max_iter=50,
+        shuffle=False,
+        alpha_W=alpha_H,
+        alpha_H=alpha_W,
+        l1_ratio=l1_ratio,
+    )
     H_sk_t = model.fit_transform(X.T, W=H0.T.copy(), H=W0.T.copy())
-    assert model.n_iter_ == 50                    # tol=0: all 50 sweeps, as stop="none"
+    assert model.n_iter_ == 50  # tol=0: all 50 sweeps, as stop="none"
     # with curvature 0 (no L2 on W) W's column is left alone and the metagene comes back, as in
     # scikit-learn; with an L2 term on W, both zero it for good
     assert (np.asarray(ours.W).sum(axis=0) > 0).sum() == alive
@@ -55,8 +66,9 @@ def test_penalized_hals_is_scikit_learns_cd_with_the_alphas_swapped(lecture, alp
     # scikit-learn's penalized loss, written out in its own (transposed) terms
     G, S = X.shape
     W_sk, H_sk = H_sk_t, model.components_
-    theirs = (0.5 * np.sum((X.T - W_sk @ H_sk) ** 2)
-              + G * alpha_H * (l1_ratio * W_sk.sum() + 0.5 * (1 - l1_ratio) * np.sum(W_sk ** 2))
-              + S * alpha_W * (l1_ratio * H_sk.sum() + 0.5 * (1 - l1_ratio) * np.sum(H_sk ** 2)))
+    theirs = (
+        0.5 * np.sum((X.T - W_sk @ H_sk) ** 2)
+        + G * alpha_H * (l1_ratio * W_sk.sum() + 0.5 * (1 - l1_ratio) * np.sum(W_sk**2))
+        + S * alpha_W * (l1_ratio * H_sk.sum() + 0.5 * (1 - l1_ratio) * np.sum(H_sk**2))
+    )
     assert ours.objective == pytest.approx(theirs, rel=1e-10)
-

@@ -171,8 +171,10 @@ def test_proportions_and_log_cpm(capsys):
 
 
 def test_lesson_08_checks(capsys, lecture):
-    path = pd.DataFrame({"rel_error": [0.100, 0.101, 0.104, 0.2], "zeros_W": [0.0, 0.1, 0.3, 0.6]},
-                        index=pd.Index([0.0, 0.01, 0.03, 0.1], name="alpha"))
+    path = pd.DataFrame(
+        {"rel_error": [0.100, 0.101, 0.104, 0.2], "zeros_W": [0.0, 0.1, 0.3, 0.6]},
+        index=pd.Index([0.0, 0.01, 0.03, 0.1], name="alpha"),
+    )
     nt.selfcheck.penalty_choice({"path": path, "chosen_alpha": 0.03})
     assert capsys.readouterr().out.startswith("Correct! alpha = 0.03")
     nt.selfcheck.penalty_choice({"path": path, "chosen_alpha": 0.1})
@@ -192,15 +194,15 @@ def test_lesson_08_checks(capsys, lecture):
 
 def test_strict_raises_instead_of_printing_and_restores_itself(capsys):
     with nt.selfcheck.strict():
-        nt.selfcheck.dimensions({"G": 300, "S": 30})          # right: silent
+        nt.selfcheck.dimensions({"G": 300, "S": 30})  # right: silent
         with pytest.raises(AssertionError, match="Genes are the rows"):
             nt.selfcheck.dimensions({"G": 30, "S": 300})
         with pytest.raises(AssertionError, match="no variable `G`"):
             nt.selfcheck.dimensions({})
     assert capsys.readouterr().out == ""
-    nt.selfcheck.dimensions({"G": 30, "S": 300})              # outside: prints again
+    nt.selfcheck.dimensions({"G": 30, "S": 300})  # outside: prints again
     assert "Not yet" in capsys.readouterr().out
     with pytest.raises(RuntimeError), nt.selfcheck.strict():
         raise RuntimeError("an error inside the block")
-    nt.selfcheck.dimensions({"G": 30, "S": 300})              # restored after an error too
+    nt.selfcheck.dimensions({"G": 30, "S": 300})  # restored after an error too
     assert "Not yet" in capsys.readouterr().out

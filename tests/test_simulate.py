@@ -17,7 +17,7 @@ def test_lecture_recipe(lecture):
     assert nonzero.min() >= 1 and nonzero.max() <= 2
     assert list(lecture.labels) == [1] * 10 + [2] * 10 + [3] * 10
     np.testing.assert_array_equal(H.to_numpy().argmax(axis=0) + 1, lecture.labels)
-    assert (X >= 0).all().all() and (X == 0).sum().sum() > 0    # negatives were clipped to 0
+    assert (X >= 0).all().all() and (X == 0).sum().sum() > 0  # negatives were clipped to 0
     residual = (X - W @ H).to_numpy()[X.to_numpy() > 0]
     assert residual.std() == pytest.approx(0.2, rel=0.05)
     assert lecture.settings["seed"] == 123
@@ -39,7 +39,7 @@ def test_uneven_groups():
 def test_soft_membership():
     sim = nt.simulate_expression(n_samples=200, rank=3, seed=0, membership="soft", concentration=1.0)
     H = sim.H.to_numpy()
-    assert ((H > 0).sum(axis=0) > 1).mean() > 0.9       # samples mix several programs
+    assert ((H > 0).sum(axis=0) > 1).mean() > 0.9  # samples mix several programs
     np.testing.assert_array_equal(H.argmax(axis=0) + 1, sim.labels)
     totals = H.sum(axis=0)
     assert totals.min() >= 1 and totals.max() <= 2
@@ -51,17 +51,25 @@ def test_count_noise(noise):
     X, mean = sim.X.to_numpy(), 50 * (sim.W @ sim.H).to_numpy()
     assert np.array_equal(X, np.round(X)) and (X >= 0).all()
     assert X.mean() == pytest.approx(mean.mean(), rel=0.02)
-    ratio = ((X - mean) ** 2).mean() / mean.mean()              # variance / mean
+    ratio = ((X - mean) ** 2).mean() / mean.mean()  # variance / mean
     if noise == "poisson":
         assert ratio == pytest.approx(1.0, rel=0.1)
     else:
-        expected = 1 + 0.5 * (mean ** 2).mean() / mean.mean()   # mu + phi mu^2
+        expected = 1 + 0.5 * (mean**2).mean() / mean.mean()  # mu + phi mu^2
         assert ratio == pytest.approx(expected, rel=0.1)
 
 
-@pytest.mark.parametrize("kwargs, error", [
-    ({"noise": "uniform"}, ValueError), ({"membership": "fuzzy"}, ValueError), ({"rank": 40}, ValueError),
-    ({"n_genes": 0}, ValueError), ({"noise_sd": -1}, ValueError), ({"seed": 1.5}, TypeError)])
+@pytest.mark.parametrize(
+    "kwargs, error",
+    [
+        ({"noise": "uniform"}, ValueError),
+        ({"membership": "fuzzy"}, ValueError),
+        ({"rank": 40}, ValueError),
+        ({"n_genes": 0}, ValueError),
+        ({"noise_sd": -1}, ValueError),
+        ({"seed": 1.5}, TypeError),
+    ],
+)
 def test_bad_settings(kwargs, error):
     with pytest.raises(error):
         nt.simulate_expression(**kwargs)

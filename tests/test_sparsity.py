@@ -2,12 +2,11 @@
 
 import numpy as np
 import pytest
+from conftest import small_problem
 
 import nmfteach as nt
 from nmfteach import textbook
-from nmfteach.objectives import penalty_weights, smoothing_matrix
-from nmfteach.objectives import frobenius_from_product, kl_from_product
-from conftest import small_problem
+from nmfteach.objectives import frobenius_from_product, kl_from_product, penalty_weights, smoothing_matrix
 
 PENALIZED = ["lee", "hals", "anls", "pgd"]
 SEEDS = range(6)
@@ -18,7 +17,7 @@ def penalized_trace(X, method, seed, n_iter=60, **options):
     W, H = nt.initialize(X, 3, "random", seed=seed)
     weights = penalty_weights(X.shape, **{k: v for k, v in options.items() if k != "rescale"})
     values = [frobenius_from_product(X, W @ H) + weights.value(W, H)]
-    for it in range(1, n_iter + 1):
+    for _ in range(n_iter):
         W, H = getattr(textbook, method)(X, W, H, **options)
         assert np.isfinite(W).all() and np.isfinite(H).all() and (W >= 0).all() and (H >= 0).all()
         values.append(frobenius_from_product(X, W @ H) + weights.value(W, H))
@@ -27,8 +26,14 @@ def penalized_trace(X, method, seed, n_iter=60, **options):
 
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("method", PENALIZED)
-@pytest.mark.parametrize("penalty", [dict(alpha_W=0.05, l1_ratio=1.0), dict(alpha_H=0.02, l1_ratio=0.0),
-                                     dict(alpha_W=0.03, alpha_H=0.01, l1_ratio=0.5)])
+@pytest.mark.parametrize(
+    "penalty",
+    [
+        dict(alpha_W=0.05, l1_ratio=1.0),
+        dict(alpha_H=0.02, l1_ratio=0.0),
+        dict(alpha_W=0.03, alpha_H=0.01, l1_ratio=0.5),
+    ],
+)
 def test_penalized_updates_never_increase_the_penalized_objective(method, penalty, seed):
     options = dict(penalty, rescale=False) if method == "lee" else penalty
     values = penalized_trace(small_problem(seed), method, seed, **options)
@@ -69,9 +74,11 @@ def test_the_objective_includes_the_penalty_with_the_stated_scaling(lecture):
     G, S = X.shape
     fit = nt.nmf(X, 3, "hals", seed=2, alpha_W=0.02, alpha_H=0.01, l1_ratio=0.25, max_iter=100)
     W, H = np.asarray(fit.W), np.asarray(fit.H)
-    by_hand = (0.5 * np.sum((X - W @ H) ** 2)
-               + 0.02 * S * (0.25 * W.sum() + 0.5 * 0.75 * np.sum(W ** 2))
-               + 0.01 * G * (0.25 * H.sum() + 0.5 * 0.75 * np.sum(H ** 2)))
+    by_hand = (
+        0.5 * np.sum((X - W @ H) ** 2)
+        + 0.02 * S * (0.25 * W.sum() + 0.5 * 0.75 * np.sum(W**2))
+        + 0.01 * G * (0.25 * H.sum() + 0.5 * 0.75 * np.sum(H**2))
+    )
     assert fit.objective == pytest.approx(by_hand, rel=1e-12)
     assert fit.objective_name == "½‖X − WH‖² + penalties" and "penalties" in repr(fit)
     assert fit.settings["alpha_W"] == 0.02 and fit.settings["l1_ratio"] == 0.25
@@ -97,19 +104,23 @@ def test_lee_with_a_penalty_does_not_rescale(lecture):
         nt.nmf(lecture.X, 3, "lee", seed=1, alpha_W=0.01, rescale=True)
 
 
-@pytest.mark.parametrize("options, message", [
-    (dict(alpha_W=-0.1), "alpha_W must be a penalty strength"),
-    (dict(alpha_H=float("nan")), "alpha_H must be a penalty strength"),
-    (dict(alpha_W=0.1, l1_ratio=1.5), "l1_ratio must be a number from 0"),
-    (dict(alpha_W="0.1"), "alpha_W must be a penalty strength"),
-])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (dict(alpha_W=-0.1), "alpha_W must be a penalty strength"),
+        (dict(alpha_H=float("nan")), "alpha_H must be a penalty strength"),
+        (dict(alpha_W=0.1, l1_ratio=1.5), "l1_ratio must be a number from 0"),
+        (dict(alpha_W="0.1"), "alpha_W must be a penalty strength"),
+    ],
+)
 def test_bad_penalties_are_refused(lecture, options, message):
     with pytest.raises(ValueError, match=message):
         nt.nmf(lecture.X, 3, "hals", seed=1, **options)
 
 
-@pytest.mark.parametrize("method, hint", [("brunet", "use method='nsNMF'"), ("masked_kl", "use method='nsNMF'"),
-                                          ("nsNMF", "through theta")])
+@pytest.mark.parametrize(
+    "method, hint", [("brunet", "use method='nsNMF'"), ("masked_kl", "use method='nsNMF'"), ("nsNMF", "through theta")]
+)
 def test_penalties_with_a_kl_method_point_to_nsnmf(lecture, method, hint):
     with pytest.raises(TypeError, match=hint):
         nt.nmf(lecture.X, 3, method, seed=1, alpha_W=0.1)
@@ -117,10 +128,11 @@ def test_penalties_with_a_kl_method_point_to_nsnmf(lecture, method, hint):
 
 # -- nsNMF -------------------------------------------------------------------------------------
 
+
 def test_smoothing_matrix():
     S = smoothing_matrix(4, 0.5)
     np.testing.assert_allclose(S, 0.5 * np.eye(4) + 0.125)
-    np.testing.assert_allclose(S.sum(axis=0), 1.0)          # S keeps each column's total
+    np.testing.assert_allclose(S.sum(axis=0), 1.0)  # S keeps each column's total
     np.testing.assert_array_equal(smoothing_matrix(3, 0.0), np.eye(3))
     np.testing.assert_allclose(smoothing_matrix(3, 1.0) @ np.array([3.0, 0, 0]), [1.0, 1.0, 1.0])
 
@@ -132,7 +144,7 @@ def test_nsnmf_without_rescaling_never_increases_kl_of_wsh(seed, theta):
     W, H = nt.initialize(X, 3, "random", seed=seed)
     S = smoothing_matrix(3, theta)
     values = [kl_from_product(X, W @ S @ H)]
-    for it in range(1, 61):
+    for _ in range(60):
         W, H = textbook.nsnmf(X, W, H, theta=theta, rescale=False)
         values.append(kl_from_product(X, W @ S @ H))
     assert (np.diff(values) / values[:-1]).max() <= 1e-12
@@ -158,7 +170,7 @@ def test_nsnmf_result_reconstructs_with_wsh(lecture):
     summary = fit.summary(lecture.X)
     assert summary["rss"] == pytest.approx(nt.rss(lecture.X, W @ S, H), rel=1e-12)
     assert "WSH" in repr(fit)
-    np.testing.assert_allclose(np.asarray(fit.W).sum(axis=0), 1.0)   # R's rescaling
+    np.testing.assert_allclose(np.asarray(fit.W).sum(axis=0), 1.0)  # R's rescaling
 
 
 def test_more_smoothing_gives_sparser_metagenes(lecture):
@@ -182,9 +194,9 @@ def test_summary_survives_a_metagene_zeroed_by_the_penalty(lecture):
 def test_sparse_programs_in_the_simulation():
     sim = nt.simulate_expression(n_genes=200, rank=3, seed=3, program_density=0.25)
     used = np.asarray(sim.W) > 0
-    assert used.any(axis=1).all()                       # every gene is in some program
-    assert 0.3 < used.mean() < 0.45                     # 0.25 + 0.75³/3 expected
+    assert used.any(axis=1).all()  # every gene is in some program
+    assert 0.3 < used.mean() < 0.45  # 0.25 + 0.75³/3 expected
     lecture = nt.simulate_expression(seed=3)
-    assert (np.asarray(lecture.W) > 0).all()            # the default recipe is unchanged
+    assert (np.asarray(lecture.W) > 0).all()  # the default recipe is unchanged
     with pytest.raises(ValueError, match="program_density"):
         nt.simulate_expression(program_density=0.0)

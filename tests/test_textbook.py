@@ -5,18 +5,29 @@ import dataclasses
 
 import numpy as np
 import pytest
+from conftest import small_problem
 
 import nmfteach as nt
 from nmfteach import _kernels, textbook
 from nmfteach.init import run_starts
 from nmfteach.methods import METHODS, Method, resolve_options
-from conftest import small_problem
 
-KERNEL_CASES = [("brunet", {}), ("lee", {}), ("lee", {"rescale": False}), ("lee", {"rescale": "both"}),
-                ("lee", {"alpha_W": 0.02, "alpha_H": 0.01, "l1_ratio": 0.5}), ("hals", {}),
-                ("hals", {"alpha_W": 0.05, "l1_ratio": 1.0}), ("hals", {"alpha_H": 0.02, "l1_ratio": 0.0}),
-                ("pgd", {}), ("pgd", {"alpha_W": 0.01, "alpha_H": 0.01, "l1_ratio": 0.3}), ("nsNMF", {}),
-                ("nsNMF", {"theta": 0.8, "rescale": False}), ("masked_kl", {}), ("masked_frobenius", {})]
+KERNEL_CASES = [
+    ("brunet", {}),
+    ("lee", {}),
+    ("lee", {"rescale": False}),
+    ("lee", {"rescale": "both"}),
+    ("lee", {"alpha_W": 0.02, "alpha_H": 0.01, "l1_ratio": 0.5}),
+    ("hals", {}),
+    ("hals", {"alpha_W": 0.05, "l1_ratio": 1.0}),
+    ("hals", {"alpha_H": 0.02, "l1_ratio": 0.0}),
+    ("pgd", {}),
+    ("pgd", {"alpha_W": 0.01, "alpha_H": 0.01, "l1_ratio": 0.3}),
+    ("nsNMF", {}),
+    ("nsNMF", {"theta": 0.8, "rescale": False}),
+    ("masked_kl", {}),
+    ("masked_frobenius", {}),
+]
 
 
 def relative_difference(a, b) -> float:
@@ -67,8 +78,9 @@ def test_kernel_equals_textbook_for_one_run(method, options):
 def test_kernel_equals_textbook_on_a_batch_of_runs(method, options):
     X, options = _problem(method, options)
     starts = [nt.initialize(X, 3, "random", seed=s) for s in range(4)]
-    W_k, H_k = kernel_updates(X, method, np.stack([w for w, _ in starts]), np.stack([h for _, h in starts]),
-                              options, 50)
+    W_k, H_k = kernel_updates(
+        X, method, np.stack([w for w, _ in starts]), np.stack([h for _, h in starts]), options, 50
+    )
     for (W0, H0), Wr, Hr in zip(starts, W_k, H_k):
         W_t, H_t = textbook_updates(X, method, W0, H0, options, 50)
         assert relative_difference(Wr, W_t) < 1e-12 and relative_difference(Hr, H_t) < 1e-12
@@ -81,9 +93,19 @@ def test_every_method_has_a_textbook_function_with_its_formula():
         assert method.kernel is None or method.kernel.__module__ == "nmfteach._kernels"
 
 
-@pytest.mark.parametrize("method, stop", [("brunet", "connectivity"), ("lee", "connectivity"), ("hals", "objective"),
-                                          ("anls", "objective"), ("pgd", "objective"), ("nsNMF", "connectivity"),
-                                          ("snmf/r", "objective"), ("snmf/l", "none")])
+@pytest.mark.parametrize(
+    "method, stop",
+    [
+        ("brunet", "connectivity"),
+        ("lee", "connectivity"),
+        ("hals", "objective"),
+        ("anls", "objective"),
+        ("pgd", "objective"),
+        ("nsNMF", "connectivity"),
+        ("snmf/r", "objective"),
+        ("snmf/l", "none"),
+    ],
+)
 def test_the_textbook_loop_gives_what_nmf_gives(lecture, method, stop):
     """textbook.run, the ~20 lines a student reads, against nmf() with the same start and rule."""
     X = lecture.X.to_numpy()
@@ -101,6 +123,7 @@ def test_the_textbook_loop_gives_what_nmf_gives(lecture, method, stop):
 def test_a_new_method_is_one_record(monkeypatch, lecture):
     """The driver never asks for a method by name: a record with a textbook function is enough,
     and nmf() runs it batched like any other (best run = the textbook loop from its start)."""
+
     def h_only(X, W, H):
         """Frobenius MU on H only:  H ← H ⊙ WᵀX ⊘ WᵀWH"""
         return W, H * (W.T @ X) / (W.T @ W @ H)

@@ -1,7 +1,6 @@
 """Explorers draw their first state without a browser, and redraw when a control moves."""
 
 import numpy as np
-import pytest
 
 import nmfteach as nt
 from nmfteach import widgets
@@ -9,7 +8,7 @@ from nmfteach import widgets
 
 def test_mixing_explorer_rebuilds_the_sample():
     explorer = widgets.mixing_explorer()
-    np.testing.assert_allclose(explorer.result, nt.TOY_PROGRAMS["immune"])   # starts as pure immune
+    np.testing.assert_allclose(explorer.result, nt.TOY_PROGRAMS["immune"])  # starts as pure immune
     explorer.controls["cell cycle"].value = 2.0
     expected = nt.TOY_PROGRAMS["immune"] + 2 * nt.TOY_PROGRAMS["cell cycle"]
     np.testing.assert_allclose(explorer.result, expected)
@@ -28,7 +27,7 @@ def test_rank_explorer_refits_and_caches(lecture):
     four = explorer.result
     explorer.controls["method"].value = "brunet"
     explorer.controls["method"].value = "hals"
-    assert explorer.result is four                                   # cached: no new fit
+    assert explorer.result is four  # cached: no new fit
     assert explorer.controls["rank"].continuous_update is False
 
 
@@ -38,12 +37,12 @@ def test_convergence_explorer(lecture):
     explorer.controls["methods"].value = ("lee", "hals")
     ax = explorer.figure.axes[0]
     assert [line.get_label() for line in ax.lines] == ["lee", "hals"]
-    assert explorer.controls["seed"].disabled          # an NNDSVD start does not depend on the seed
+    assert explorer.controls["seed"].disabled  # an NNDSVD start does not depend on the seed
     explorer.controls["init"].value = "random"
     assert "'random'" in explorer.figure.axes[0].get_title() and not explorer.controls["seed"].disabled
     before = explorer.png
     explorer.controls["seed"].value = 7
-    assert explorer.png != before                      # a random start does
+    assert explorer.png != before  # a random start does
 
 
 def test_noise_explorer_recovery_falls_with_noise():
@@ -63,13 +62,14 @@ def test_rank_choice_explorer(lecture):
     survey_figure, consensus_figure = explorer.figure
     assert "K = 2" in consensus_figure._suptitle.get_text()
     markers = [line for ax in survey_figure.axes for line in ax.lines if list(line.get_xdata()) == [2, 2]]
-    assert markers                                                   # the K marker moved to 2
+    assert markers  # the K marker moved to 2
     assert explorer.result["fit"].rank == 2
 
 
 def test_sparsity_explorer_moves_along_the_penalty_path():
-    sim = nt.simulate_expression(n_genes=120, n_samples=24, rank=3, seed=8, membership="soft",
-                                 concentration=0.5, program_density=0.25)
+    sim = nt.simulate_expression(
+        n_genes=120, n_samples=24, rank=3, seed=8, membership="soft", concentration=0.5, program_density=0.25
+    )
     explorer = nt.widgets.sparsity_explorer(sim.X, 3, true_W=sim.W, strengths=(0.0, 0.01, 0.05))
     path = explorer.result["path"]
     assert list(path.index) == [0.0, 0.01, 0.05]
@@ -79,8 +79,8 @@ def test_sparsity_explorer_moves_along_the_penalty_path():
     explorer.controls["alpha"].value = 0.05
     sparse = explorer.result["fit"]
     assert np.mean(np.asarray(sparse.W) == 0) > np.mean(np.asarray(plain.W) == 0)
-    assert explorer.result["path"] is path                       # the path was fitted once
+    assert explorer.result["path"] is path  # the path was fitted once
     assert "alpha 0.05" in explorer.figure.texts[0].get_text()
-    explorer.controls["penalize"].value = "W only"            # the scale dodge: W shrinks, H grows
+    explorer.controls["penalize"].value = "W only"  # the scale dodge: W shrinks, H grows
     dodge = explorer.result["path"]
     assert dodge["l1_W"].iloc[-1] < dodge["l1_W"].iloc[0] and dodge["l1_H"].iloc[-1] > dodge["l1_H"].iloc[0]

@@ -30,19 +30,20 @@ from pathlib import Path
 
 import mistune
 import nbformat
+from classroom import without_hidden_tests
 from nbconvert import HTMLExporter, SlidesExporter
 from traitlets.config import Config
-
-from classroom import without_hidden_tests
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = Path(__file__).resolve().parent / "site"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 HIDE_INPUT = "nmft-slides-hide-input"
-LONG_CODE = 12              # lines of code above which a deck shows only the cell's output
-EXPLORER_NOTE = ("Interactive explorer: this is a snapshot. Run the lesson in JupyterLab "
-                 "(<code>python3 course.py lab</code>) and move its controls.")
+LONG_CODE = 12  # lines of code above which a deck shows only the cell's output
+EXPLORER_NOTE = (
+    "Interactive explorer: this is a snapshot. Run the lesson in JupyterLab "
+    "(<code>python3 course.py lab</code>) and move its controls."
+)
 
 
 def lessons(root=ROOT):
@@ -57,10 +58,18 @@ def lesson_info(path: Path) -> dict:
     learn = re.search(r"\*\*You will learn\*\*\s*(.+?)(?:\n\n|$)", first, re.S)
     minutes = re.search(r"\*\*Estimated time:\*\*\s*([^.\n]+)", first)
     if not (title and learn and minutes):
-        raise ValueError(f"{path.name}: the first cell needs '# Lesson NN · Title', '**You will learn** ...' "
-                         f"and '**Estimated time:** ...'")
-    return {"number": title.group(1), "title": title.group(2).strip(), "learn": learn.group(1).strip(),
-            "time": minutes.group(1).strip(), "stem": path.stem, "notebook": notebook}
+        raise ValueError(
+            f"{path.name}: the first cell needs '# Lesson NN · Title', '**You will learn** ...' "
+            f"and '**Estimated time:** ...'"
+        )
+    return {
+        "number": title.group(1),
+        "title": title.group(2).strip(),
+        "learn": learn.group(1).strip(),
+        "time": minutes.group(1).strip(),
+        "stem": path.stem,
+        "notebook": notebook,
+    }
 
 
 def readme_lesson_map(root=ROOT) -> dict:
@@ -97,11 +106,19 @@ def prepare(notebook, for_slides: bool):
             if view is None:
                 outputs.append(output)
                 continue
-            pictures = "".join(f'<img src="data:image/png;base64,{png}" alt="explorer snapshot">'
-                               for png in _widget_pictures(state, view["model_id"]))
-            outputs.append(nbformat.v4.new_output("display_data", data={
-                "text/html": f'<div class="nmft-explorer"><p class="nmft-explorer-note">{EXPLORER_NOTE}</p>'
-                             f"{pictures}</div>"}))
+            pictures = "".join(
+                f'<img src="data:image/png;base64,{png}" alt="explorer snapshot">'
+                for png in _widget_pictures(state, view["model_id"])
+            )
+            outputs.append(
+                nbformat.v4.new_output(
+                    "display_data",
+                    data={
+                        "text/html": f'<div class="nmft-explorer"><p class="nmft-explorer-note">{EXPLORER_NOTE}</p>'
+                        f"{pictures}</div>"
+                    },
+                )
+            )
         cell.outputs = outputs
         if for_slides and cell.source.count("\n") >= LONG_CODE:
             cell.metadata.setdefault("tags", []).append(HIDE_INPUT)
@@ -112,15 +129,19 @@ def _nav(infos, i, slides_href, index_href, lessons_prefix) -> str:
     parts = [f'<a href="{index_href}">Course index</a>']
     if i > 0:
         prev = infos[i - 1]
-        parts.insert(0, f'<a href="{lessons_prefix}{prev["stem"]}.html">← Lesson {prev["number"]} · '
-                        f'{html.escape(prev["title"])}</a>')
+        parts.insert(
+            0,
+            f'<a href="{lessons_prefix}{prev["stem"]}.html">← Lesson {prev["number"]} · '
+            f"{html.escape(prev['title'])}</a>",
+        )
     else:
         parts.insert(0, "<span></span>")
     parts.append(f'<a href="{slides_href}">Slides of this lesson</a>')
     if i + 1 < len(infos):
         nxt = infos[i + 1]
-        parts.append(f'<a href="{lessons_prefix}{nxt["stem"]}.html">Lesson {nxt["number"]} · '
-                     f'{html.escape(nxt["title"])} →</a>')
+        parts.append(
+            f'<a href="{lessons_prefix}{nxt["stem"]}.html">Lesson {nxt["number"]} · {html.escape(nxt["title"])} →</a>'
+        )
     else:
         parts.append("<span></span>")
     return f'<nav class="nmft-nav">{"".join(parts)}</nav>'
@@ -151,7 +172,7 @@ def count_slides(deck_html: str) -> tuple[int, int]:
     body = deck_html.split('<div class="slides">', 1)[1]
     depth, top, leaves, last_open = 0, 0, 0, False
     for tag in re.finditer(r"<(/?)section\b", body):
-        if tag.group(1):                     # closing
+        if tag.group(1):  # closing
             leaves += last_open
             last_open = False
             depth -= 1
@@ -179,8 +200,9 @@ def build(out: Path) -> dict:
     for i, info in enumerate(infos):
         stem = info["stem"]
         nav = _nav(infos, i, f"../slides/{stem}.slides.html", "../index.html", "")
-        body, _ = page.from_notebook_node(prepare(info["notebook"], for_slides=False),
-                                          resources={"nav": nav, "site_css": site_css})
+        body, _ = page.from_notebook_node(
+            prepare(info["notebook"], for_slides=False), resources={"nav": nav, "site_css": site_css}
+        )
         (out / "lessons" / f"{stem}.html").write_text(body)
         slides, _ = deck.from_notebook_node(prepare(info["notebook"], for_slides=True))
         (out / "slides" / f"{stem}.slides.html").write_text(slides)
@@ -193,8 +215,10 @@ def index_page(infos, topics, site_css) -> str:
     rows = "\n".join(
         f'<tr><td>{info["number"]}</td><td><a href="lessons/{info["stem"]}.html">{html.escape(info["title"])}</a>'
         f'<div class="topic">{mistune.html(topics.get(info["number"], ""))}</div></td>'
-        f'<td>{mistune.html(info["learn"])}</td><td>{html.escape(info["time"])}</td>'
-        f'<td><a href="slides/{info["stem"]}.slides.html">slides</a></td></tr>' for info in infos)
+        f"<td>{mistune.html(info['learn'])}</td><td>{html.escape(info['time'])}</td>"
+        f'<td><a href="slides/{info["stem"]}.slides.html">slides</a></td></tr>'
+        for info in infos
+    )
     run = mistune.html("""
 This site is the course **to read**: every lesson with its figures and printed results exactly as the
 notebooks hold them, solutions folded away. To **run** it (change K, the seed, the method or the noise and
@@ -212,8 +236,10 @@ or use `environment.yml` with conda, or Binder. Graded assignments are in `lesso
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>nmfteach: NMF for gene expression, a course</title>
 <style>
-body {{ font: 16px/1.5 Helvetica, Arial, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }}
-table {{ border-collapse: collapse; width: 100%; }} td, th {{ border-bottom: 1px solid #ddd; padding: 0.5em; vertical-align: top; text-align: left; }}
+body {{ font: 16px/1.5 Helvetica, Arial, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em;
+       color: #222; }}
+table {{ border-collapse: collapse; width: 100%; }}
+td, th {{ border-bottom: 1px solid #ddd; padding: 0.5em; vertical-align: top; text-align: left; }}
 td p {{ margin: 0; }} .topic {{ color: #555; font-size: 0.9em; }} pre {{ background: #f5f5f5; padding: 0.8em; }}
 {site_css}
 </style></head>

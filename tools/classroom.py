@@ -40,7 +40,7 @@ import pandas as pd
 
 __all__ = ["student_version", "without_hidden_tests", "release", "grade", "solution_lines", "ROOT"]
 
-ROOT = Path(__file__).resolve().parents[1]          # the course repository (lessons/ lives here)
+ROOT = Path(__file__).resolve().parents[1]  # the course repository (lessons/ lives here)
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 HINT = re.compile(r"^\s*#\s*Hint:\s*(.+)$")
@@ -81,7 +81,7 @@ def without_hidden_tests(source: str) -> str:
     """A cell's source without its hidden-test regions (markers included)."""
     lines = source.split("\n")
     for start, stop in reversed(_regions(lines, BEGIN_HIDDEN, END_HIDDEN)):
-        del lines[start:stop + 1]
+        del lines[start : stop + 1]
     return "\n".join(lines).rstrip("\n")
 
 
@@ -93,7 +93,7 @@ def student_version(notebook, name="notebook"):
     for number, cell in enumerate(student.cells):
         lines = without_hidden_tests(cell.source).split("\n")
         for start, stop in reversed(_regions(lines, BEGIN_SOLUTION, END_SOLUTION)):
-            lines[start:stop + 1] = _stub(lines[start:stop + 1], cell.cell_type, f"{name}, cell {number}")
+            lines[start : stop + 1] = _stub(lines[start : stop + 1], cell.cell_type, f"{name}, cell {number}")
         cell.source = "\n".join(lines).rstrip("\n")
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
@@ -115,9 +115,12 @@ def solution_lines(notebook):
                 inside.add(line.strip())
             else:
                 outside.append(line)
-    given = "\n".join(outside)                  # e.g. a line quoted in the exercise's instructions
-    return {line for line in inside
-            if len(line) >= 12 and line not in given and not HINT.match(line) and not line.startswith("###")}
+    given = "\n".join(outside)  # e.g. a line quoted in the exercise's instructions
+    return {
+        line
+        for line in inside
+        if len(line) >= 12 and line not in given and not HINT.match(line) and not line.startswith("###")
+    }
 
 
 def notebooks(root=ROOT):
@@ -156,8 +159,10 @@ def _instructor_source(student_path):
     """The instructor notebook with the same file name as a student notebook."""
     matches = [path for path in notebooks() if path.name == Path(student_path).name]
     if not matches:
-        raise FileNotFoundError(f"no instructor notebook named {Path(student_path).name} under {ROOT / 'lessons'}; "
-                                f"pass source= (or --source) with the instructor version.")
+        raise FileNotFoundError(
+            f"no instructor notebook named {Path(student_path).name} under {ROOT / 'lessons'}; "
+            f"pass source= (or --source) with the instructor version."
+        )
     return matches[0]
 
 
@@ -177,18 +182,25 @@ def grade(notebook_path, source=None, timeout=600) -> pd.DataFrame:
     submitted = nbformat.read(notebook_path, as_version=4)
     expected = _graded_cells(instructor)
     present = _graded_cells(submitted)
-    for grade_id, cell in present.items():    # tests come from the instructor version, hidden ones included
+    for grade_id, cell in present.items():  # tests come from the instructor version, hidden ones included
         if grade_id in expected and cell.cell_type == "code" and not cell.metadata["nbgrader"].get("solution"):
             cell.source = expected[grade_id].source
-    NotebookClient(submitted, timeout=timeout, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(notebook_path.parent.resolve())}}).execute()
+    NotebookClient(
+        submitted,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(notebook_path.parent.resolve())}},
+    ).execute()
     rows = []
     for grade_id, reference in expected.items():
         meta = reference.metadata["nbgrader"]
         max_points = float(meta.get("points", 0))
         cell = present.get(grade_id)
         if meta.get("solution") and reference.cell_type == "markdown":
-            rows.append((grade_id, "manual", float("nan"), max_points, "grade by hand (rubric in the instructor version)"))
+            rows.append(
+                (grade_id, "manual", float("nan"), max_points, "grade by hand (rubric in the instructor version)")
+            )
         elif cell is None:
             rows.append((grade_id, "auto", 0.0, max_points, "missing: the cell was deleted"))
         else:
@@ -215,9 +227,15 @@ def _main(argv=None):
     auto = report[report["kind"] == "auto"]
     with pd.option_context("display.max_colwidth", 80, "display.width", 160):
         print(report.to_string())
-    print(f"\nautomatic: {auto['points'].sum():g} of {auto['max_points'].sum():g} points"
-          + (f"; written answers worth {report.loc[report['kind'] == 'manual', 'max_points'].sum():g} points to grade "
-             f"by hand" if (report["kind"] == "manual").any() else ""))
+    print(
+        f"\nautomatic: {auto['points'].sum():g} of {auto['max_points'].sum():g} points"
+        + (
+            f"; written answers worth {report.loc[report['kind'] == 'manual', 'max_points'].sum():g} points to grade "
+            f"by hand"
+            if (report["kind"] == "manual").any()
+            else ""
+        )
+    )
     return 0
 
 

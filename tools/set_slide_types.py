@@ -23,8 +23,8 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
-LONG_TEXT = 500          # characters of markdown that deserve a sub-slide of their own
-LONG_OUTPUT = 1200       # characters of text output, likewise
+LONG_TEXT = 500  # characters of markdown that deserve a sub-slide of their own
+LONG_OUTPUT = 1200  # characters of text output, likewise
 
 
 def _output_text(cell) -> int:
