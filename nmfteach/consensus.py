@@ -35,7 +35,20 @@ __all__ = [
 
 
 def connectivity(labels) -> np.ndarray:
-    """Samples x samples 0/1 matrix: 1 where two samples have the same cluster label."""
+    """Samples x samples 0/1 matrix: 1 where two samples have the same cluster label.
+
+    C_ij = 1 if label_i = label_j, 0 otherwise (so C_ii = 1).
+
+    Parameters
+    ----------
+    labels : 1-D array-like or Series, length S
+        One cluster label per sample, e.g. ``fit.predict()``.
+
+    Returns
+    -------
+    numpy.ndarray
+        C, S x S, of 0.0 and 1.0 (unlabelled, even when ``labels`` is a Series).
+    """
     labels = np.asarray(labels)
     if labels.ndim != 1:
         raise ValueError(f"labels must be one label per sample (1-D); got shape {labels.shape}.")
@@ -43,7 +56,21 @@ def connectivity(labels) -> np.ndarray:
 
 
 def consensus_matrix(label_sets) -> np.ndarray:
-    """Mean connectivity over several runs' sample labels (runs x samples)."""
+    """Mean connectivity over several runs' sample labels (runs x samples).
+
+    C = (1/R) Σ_r C⁽ʳ⁾, with C⁽ʳ⁾ the connectivity matrix of run r: C_ij is the share of runs
+    that put samples i and j in the same cluster.
+
+    Parameters
+    ----------
+    label_sets : 2-D array-like, R runs x S samples
+        Each run's cluster labels (at least one run).
+
+    Returns
+    -------
+    numpy.ndarray
+        The consensus matrix C, S x S, entries in [0, 1].
+    """
     label_sets = np.asarray(label_sets)
     if label_sets.ndim != 2 or label_sets.shape[0] == 0:
         raise ValueError("label_sets must be a runs x samples array of cluster labels, with at least one run.")
@@ -85,7 +112,23 @@ def _average_tree(C: np.ndarray):
 
 
 def cophenetic(C) -> float:
-    """Cophenetic correlation of a consensus matrix, as R NMF's ``cophcor`` (average linkage)."""
+    """Cophenetic correlation of a consensus matrix, as R NMF's ``cophcor`` (average linkage).
+
+    The Pearson correlation, over the pairs i < j, between the distances 1 − C_ij and the
+    cophenetic distances (the height at which i and j join) of the average-linkage tree built
+    on 1 − C. 1 when every off-diagonal C_ij is 0 (R's special case).
+
+    Parameters
+    ----------
+    C : array or DataFrame, S x S, or NMFResult
+        A consensus matrix (symmetric, entries in [0, 1]), or a fit with ``nrun >= 2``, which
+        stands for its ``consensus``.
+
+    Returns
+    -------
+    float
+        The cophenetic correlation, at most 1 (perfectly stable clustering).
+    """
     C = _check_consensus(C)
     off_diagonal = C[np.triu_indices_from(C, k=1)]
     if np.all(off_diagonal == 0):
@@ -100,7 +143,20 @@ def cophenetic(C) -> float:
 
 
 def dispersion(C) -> float:
-    """Dispersion of a consensus matrix (Kim & Park 2007): mean of 4(C − ½)², in [0, 1]."""
+    """Dispersion of a consensus matrix (Kim & Park 2007): mean of 4(C − ½)², in [0, 1].
+
+    dispersion = Σ_ij 4 (C_ij − ½)² / S², over all S² entries (the diagonal included).
+
+    Parameters
+    ----------
+    C : array or DataFrame, S x S, or NMFResult
+        A consensus matrix (symmetric, entries in [0, 1]), or a fit with ``nrun >= 2``.
+
+    Returns
+    -------
+    float
+        1 when every entry is 0 or 1 (the runs agree), lower as entries approach ½.
+    """
     C = _check_consensus(C)
     return float(np.mean(4.0 * (C - 0.5) ** 2))
 
@@ -109,6 +165,18 @@ def consensus_clusters(C, k: int) -> np.ndarray:
     """Cut the average-linkage tree of 1 − C into k clusters (R NMF's ``predict(what="consensus")``).
 
     Labels 1..k are numbered in the order the clusters appear along the tree's leaves.
+
+    Parameters
+    ----------
+    C : array or DataFrame, S x S, or NMFResult
+        A consensus matrix (symmetric, entries in [0, 1]), or a fit with ``nrun >= 2``.
+    k : int
+        The number of clusters, from 1 to S.
+
+    Returns
+    -------
+    numpy.ndarray
+        One integer label in 1..k per sample (length S, unlabelled).
     """
     C = _check_consensus(C)
     if not 1 <= k <= len(C):
@@ -129,6 +197,18 @@ def silhouette(D, labels) -> np.ndarray:
     s(i) = (b − a) / max(a, b), with a the mean distance from i to the rest of its cluster and
     b the smallest mean distance to another cluster; 0 for an item alone in its cluster (as R's
     cluster::silhouette). Near 1: well inside its cluster; near 0 or below: between clusters.
+
+    Parameters
+    ----------
+    D : 2-D array-like, n x n
+        Distances between the n items (e.g. 1 − C for a consensus matrix C).
+    labels : 1-D array-like, length n
+        The cluster of each item (at least 2 clusters).
+
+    Returns
+    -------
+    numpy.ndarray
+        s(i) for each item, in [−1, 1] (length n).
     """
     D = np.asarray(D, dtype=float)
     labels = np.asarray(labels)
@@ -144,6 +224,19 @@ def correlation_silhouette(A, labels) -> np.ndarray:
     This is R NMF's silhouette of samples (rows of Hᵀ) and of features (rows of W). It never
     forms the n x n distance matrix: with u_i the centred, unit-length rows, the total distance
     from i to a cluster c is n_c − u_i·Σ_{j∈c} u_j, so 5000 genes cost a few milliseconds.
+    The widths are then s(i) = (b − a) / max(a, b), as in ``silhouette``.
+
+    Parameters
+    ----------
+    A : 2-D array-like, n items x m values
+        The items as rows, e.g. Hᵀ (S x K) for samples or W (G x K) for genes; no row constant.
+    labels : 1-D array-like, length n
+        The cluster of each row (at least 2 clusters).
+
+    Returns
+    -------
+    numpy.ndarray
+        s(i) for each row of A, in [−1, 1] (length n).
     """
     A = np.asarray(A, dtype=float)
     centred = A - A.mean(axis=1, keepdims=True)
@@ -179,7 +272,21 @@ def _widths(totals, members, counts):
 
 
 def contingency(clusters, classes) -> pd.DataFrame:
-    """Clusters (rows) against known classes (columns), as R's table(clusters, classes)."""
+    """Clusters (rows) against known classes (columns), as R's table(clusters, classes).
+
+    Parameters
+    ----------
+    clusters : 1-D array-like, length n
+        Predicted cluster of each item.
+    classes : 1-D array-like, length n
+        Known class of each item.
+
+    Returns
+    -------
+    pandas.DataFrame
+        n_kj, the number of items in cluster k (rows, axis "cluster") and class j (columns,
+        axis "class").
+    """
     clusters, classes = np.asarray(clusters), np.asarray(classes)
     if clusters.shape != classes.shape or clusters.ndim != 1:
         raise ValueError(
@@ -190,7 +297,22 @@ def contingency(clusters, classes) -> pd.DataFrame:
 
 
 def purity(clusters, classes) -> float:
-    """Share of items in the majority class of their cluster (Kim & Park 2007); 1 is perfect."""
+    """Share of items in the majority class of their cluster (Kim & Park 2007); 1 is perfect.
+
+    purity = Σ_k max_j n_kj / n, with n_kj the ``contingency`` table and n the number of items.
+
+    Parameters
+    ----------
+    clusters : 1-D array-like, length n
+        Predicted cluster of each item.
+    classes : 1-D array-like, length n
+        Known class of each item.
+
+    Returns
+    -------
+    float
+        Purity, in (0, 1].
+    """
     table = contingency(clusters, classes).to_numpy()
     return float(table.max(axis=1).sum() / table.sum())
 
@@ -199,6 +321,19 @@ def entropy(clusters, classes) -> float:
     """Entropy of the classes within clusters (Kim & Park 2007), in [0, 1]; 0 is perfect.
 
     −Σ_k Σ_j n_kj log₂(n_kj / n_k) / (n log₂ q), with q the number of classes and 0·log 0 = 0.
+    n_kj is the ``contingency`` table, n_k = Σ_j n_kj the size of cluster k.
+
+    Parameters
+    ----------
+    clusters : 1-D array-like, length n
+        Predicted cluster of each item.
+    classes : 1-D array-like, length n
+        Known class of each item (at least 2 classes).
+
+    Returns
+    -------
+    float
+        Entropy, in [0, 1].
     """
     table = contingency(clusters, classes).to_numpy().astype(float)
     if table.shape[1] < 2:

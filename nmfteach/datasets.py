@@ -48,7 +48,15 @@ class Golub:
 
 
 def load_golub() -> Golub:
-    """The Golub leukemia data as used by Brunet et al. (2004); see the package's data README."""
+    """The Golub leukemia data as used by Brunet et al. (2004); see the package's data README.
+
+    Returns
+    -------
+    Golub
+        X (5000 probes x 38 samples DataFrame, axes "probe" and "sample"), samples (their
+        ``disease``, ``cell_type`` and ``subtype``, in X's column order) and genes (the probe
+        descriptions, in X's row order).
+    """
     folder = resources.files("nmfteach") / "data" / "golub"
     with resources.as_file(folder) as path:
         X = pd.read_csv(path / "expression.csv.gz", index_col=0).astype(float)
@@ -62,10 +70,19 @@ def load_golub() -> Golub:
 def lecture_example(source: str = "numpy") -> SimulatedExpression:
     """The lecture's simulated example: 300 genes x 30 samples, K = 3, noise sd 0.2, seed 123.
 
-    source="numpy": the lecture's recipe run by ``simulate_expression`` with numpy's random
+    Parameters
+    ----------
+    source : {"numpy", "R"}
+        "numpy": the lecture's recipe run by ``simulate_expression`` with numpy's random
         numbers; every property the lecture shows holds, individual values differ from R's.
-    source="R": the very matrix (and truth) the lecture's R code made with ``set.seed(123)``,
+        "R": the very matrix (and truth) the lecture's R code made with ``set.seed(123)``,
         shipped with the package, so a fit finds the slide's own top genes.
+
+    Returns
+    -------
+    SimulatedExpression
+        X (300 genes x 30 samples DataFrame), the true W and H, each sample's true cluster
+        (``labels``, 1..3) and the settings.
     """
     check_choice(source, ("numpy", "R"), "source")
     if source == "numpy":

@@ -47,32 +47,28 @@ class Job:
 
 def run_batch(job: Job, runs) -> dict:
     """Run the starts listed in ``runs`` as one batch; return their final W, H and records."""
-    X, method, options = job.X, job.method, job.options
-    W, H = run_starts(X, runs, job.rank, job.init, job.seed)
-    if method.prepare:
-        for r in range(len(runs)):
-            W[r], H[r] = method.prepare(W[r], H[r])
-    objective = method.objective(X, options)
-    rule = make_rule(job.stop, job.tol, method, X, options, len(runs))
+    X, method = job.X, job.method
+    W, H = _starts(job, runs)
+    objective = method.objective(X, job.options)
+    rule = make_rule(job.stop, job.tol, method, X, job.options, len(runs))
     histories = [{0: objective(Wr, Hr)} for Wr, Hr in zip(W, H)]
     rule.start([h[0] for h in histories])
-    restart_rngs = [run_rng(job.seed, run, stream=1) for run in runs] if method.restart else None
-    restarts = np.zeros(len(runs), dtype=int)
+    restarts = _Restarts(method, job.seed, runs, rule) if method.restart else None
     n_iter, converged = np.full(len(runs), job.max_iter), np.zeros(len(runs), dtype=bool)
     active = np.arange(len(runs))  # runs still iterating, as rows of W[active]
     Wa, Ha = W, H
     work = make_workspace(*X.shape, job.rank, len(runs)) if method.kernel else None
-    step = _stepper(method, X, options, work, len(active))
+    step = _stepper(method, X, job.options, work, len(active))
     for it in range(1, job.max_iter + 1):
         step(Wa, Ha)
         if method.floor_every and it % method.floor_every == 0:  # R's guard against underflow
             np.maximum(Wa, MACHINE_EPS, out=Wa)
             np.maximum(Ha, MACHINE_EPS, out=Ha)
-        stuck = _restart(method, active, Wa, Ha, restart_rngs, restarts, rule) if method.restart else None
+        stuck = restarts.check(active, Wa, Ha) if restarts else None
         if (job.trace_every and it % job.trace_every == 0) or it == job.max_iter:
             for r, Wr, Hr in zip(active, Wa, Ha):
                 histories[r][it] = objective(Wr, Hr)
-        if not rule.due(it) and stuck is None:
+        if stuck is None and not rule.due(it):
             continue
         met = rule.check(it, active, Wa, Ha, objective) if rule.due(it) else np.zeros(len(active), dtype=bool)
         if stuck is not None:
@@ -88,12 +84,26 @@ def run_batch(job: Job, runs) -> dict:
             if active.size == 0:
                 break
             Wa, Ha = W[active], H[active]
-            step = _stepper(method, X, options, work, len(active))
+            step = _stepper(method, X, job.options, work, len(active))
     if active.size:
         W[active], H[active] = Wa, Ha
+    return _records(job, W, H, histories, n_iter, converged, restarts)
+
+
+def _starts(job, runs):
+    """Each run's start (stacked), as the method wants it (snmf: W's columns of unit length)."""
+    W, H = run_starts(job.X, runs, job.rank, job.init, job.seed)
+    if job.method.prepare:
+        for r in range(len(runs)):
+            W[r], H[r] = job.method.prepare(W[r], H[r])
+    return W, H
+
+
+def _records(job, W, H, histories, n_iter, converged, restarts):
+    """What a batch hands back: factors, objectives, iterations, convergence, histories."""
     if not (np.isfinite(W).all() and np.isfinite(H).all()):
         raise FloatingPointError(
-            f"method {method.name!r} produced non-finite values (division by zero in WH); this should not "
+            f"method {job.method.name!r} produced non-finite values (division by zero in WH); this should not "
             f"happen on checked input, please report it with your data's shape and the seed {job.seed}."
         )
     return dict(
@@ -102,7 +112,7 @@ def run_batch(job: Job, runs) -> dict:
         objectives=[h[n] for h, n in zip(histories, n_iter)],
         n_iter=n_iter,
         converged=converged,
-        restarts=restarts,
+        restarts=restarts.count if restarts else np.zeros(len(W), dtype=int),
         histories=[pd.Series(h, name="objective").rename_axis("iteration") for h in histories],
     )
 
@@ -130,26 +140,33 @@ class _Stuck:
     gave_up: np.ndarray  # per active run: too many restarts, stop here
 
 
-def _restart(method, active, W, H, rngs, restarts, rule):
-    """Restart the runs the method finds stuck (snmf: a metagene no sample uses), as R NMF does;
+class _Restarts:
+    """Restarts of the runs a method finds stuck (snmf: a metagene no sample uses), as R NMF does;
     after MAX_RESTARTS a run stops with a warning."""
-    restarted, gave_up = np.zeros(len(active), dtype=bool), np.zeros(len(active), dtype=bool)
-    for i, r in enumerate(active):
-        fresh = method.restart(W[i], H[i], rngs[r])
-        if fresh is None:
-            continue
-        if restarts[r] + 1 >= MAX_RESTARTS:
-            gave_up[i] = True
-            warnings.warn(
-                f"{method.name}: run {r} restarted {MAX_RESTARTS - 1} times because a metagene was "
-                f"left unused (a zero row of H, or column of W); beta is probably too large. The run "
-                f"stops here.",
-                ConvergenceWarning,
-                stacklevel=4,
-            )
-            continue
-        W[i], H[i] = fresh
-        restarts[r] += 1
-        restarted[i] = True
-        rule.restart(r)
-    return _Stuck(restarted, gave_up) if (restarted.any() or gave_up.any()) else None
+
+    def __init__(self, method, seed, runs, rule):
+        self.method, self.rule = method, rule
+        self.rngs = [run_rng(seed, run, stream=1) for run in runs]
+        self.count = np.zeros(len(runs), dtype=int)
+
+    def check(self, active, W, H):
+        """Restart the stuck runs among ``active`` (in place in W, H); None if none was stuck."""
+        restarted, gave_up = np.zeros(len(active), dtype=bool), np.zeros(len(active), dtype=bool)
+        for i, r in enumerate(active):
+            fresh = self.method.restart(W[i], H[i], self.rngs[r])
+            if fresh is None:
+                continue
+            if self.count[r] + 1 >= MAX_RESTARTS:
+                gave_up[i] = True
+                warnings.warn(
+                    f"{self.method.name}: run {r} restarted {MAX_RESTARTS - 1} times because a metagene was left "
+                    f"unused (a zero row of H, or column of W); beta is probably too large. The run stops here.",
+                    ConvergenceWarning,
+                    stacklevel=5,
+                )
+                continue
+            W[i], H[i] = fresh
+            self.count[r] += 1
+            restarted[i] = True
+            self.rule.restart(r)
+        return _Stuck(restarted, gave_up) if (restarted.any() or gave_up.any()) else None

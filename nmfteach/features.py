@@ -37,7 +37,20 @@ def _loadings(W):
 
 
 def feature_score(W):
-    """Kim & Park's specificity score of every gene (row of W), in [0, 1]; see the module doc."""
+    """Kim & Park's specificity score of every gene (row of W), in [0, 1]; see the module doc.
+
+    score(g) = 1 + Σ_k p_gk log₂ p_gk / log₂ K, with p_gk = |W_gk| / Σ_k |W_gk| (0·log 0 = 0).
+
+    Parameters
+    ----------
+    W : array or DataFrame, G genes x K metagenes
+        The metagenes (K >= 2), e.g. ``fit.W``.
+
+    Returns
+    -------
+    numpy.ndarray or pandas.Series
+        One score per gene (length G); a Series indexed by W's genes when W is a DataFrame.
+    """
     W, names, _ = _loadings(W)
     loads = np.abs(W)
     totals = loads.sum(axis=1, keepdims=True)
@@ -49,8 +62,20 @@ def feature_score(W):
 def extract_features(W):
     """The genes selected by Kim & Park's rule, per metagene, best score first (as R NMF 0.25).
 
-    Returns a dict {metagene: genes}: gene names when W is a DataFrame, row numbers (0-based)
-    otherwise. A metagene with no selected gene gets an empty list.
+    A gene is selected when score(g) >= median + 3·MAD of all scores (``feature_score``) and
+    max_k |W_gk| >= the median of all of |W|; it goes to the metagene with its largest loading.
+
+    Parameters
+    ----------
+    W : array or DataFrame, G genes x K metagenes
+        The metagenes (K >= 2), e.g. ``fit.W``.
+
+    Returns
+    -------
+    dict
+        {metagene: genes}: keys are W's column names when W is a DataFrame, 0..K−1 otherwise;
+        genes are gene names when W is a DataFrame, row numbers (0-based) otherwise. A
+        metagene with no selected gene gets an empty list.
     """
     W, names, metagenes = _loadings(W)
     score = np.asarray(feature_score(W))
@@ -67,7 +92,21 @@ def extract_features(W):
 
 
 def top_genes(W, n: int = 10) -> pd.DataFrame:
-    """The n genes with the largest loading in each metagene (columns), largest first."""
+    """The n genes with the largest loading in each metagene (columns), largest first.
+
+    Parameters
+    ----------
+    W : array or DataFrame, G genes x K metagenes
+        The metagenes (K >= 2), e.g. ``fit.W``.
+    n : int
+        How many genes per metagene, from 1 to G.
+
+    Returns
+    -------
+    pandas.DataFrame
+        n rows (index "rank", 1..n) x K columns (W's column names, or ``NMF1``..); entries are
+        gene names when W is a DataFrame, row numbers (0-based) otherwise.
+    """
     W, names, metagenes = _loadings(W)
     if not 1 <= n <= len(W):
         raise ValueError(f"n must be between 1 and the number of genes ({len(W)}); got {n}.")

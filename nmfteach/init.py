@@ -32,6 +32,24 @@ def initialize(X, rank: int, method: str = "random", seed=None):
     W0 is genes x K and H0 is K x samples; both are DataFrames labelled like X when X is a
     DataFrame (metagenes named ``NMF1``, ``NMF2``, ...), arrays otherwise. ``seed`` makes the
     random methods reproducible; "nndsvd" and "nndsvda" ignore it.
+
+    Parameters
+    ----------
+    X : array or DataFrame, G genes x S samples
+        Non-negative data.
+    rank : int
+        K, the number of metagenes, from 1 to min(G, S).
+    method : {"random", "nndsvd", "nndsvda", "nndsvdar"}
+        "random": W0, H0 uniform on [0, max X]; "nndsvd" and its variants: see the module doc.
+    seed : int, numpy Generator or None
+        For reproducible random starts (None: fresh random numbers).
+
+    Returns
+    -------
+    W0 : array or DataFrame, G x K
+        The starting metagenes.
+    H0 : array or DataFrame, K x S
+        The starting coefficients.
     """
     A, rows, cols = as_data_matrix(X)
     rank = check_rank(rank, A.shape)
@@ -48,7 +66,22 @@ def metagene_names(rank: int) -> list[str]:
 
 
 def random_start(X: np.ndarray, rank: int, rng: np.random.Generator):
-    """W0 and H0 uniform on [0, max X] (R NMF's "random" seeding method), W0 drawn first."""
+    """W0 and H0 uniform on [0, max X] (R NMF's "random" seeding method), W0 drawn first.
+
+    Parameters
+    ----------
+    X : numpy.ndarray, G x S
+        Non-negative data.
+    rank : int
+        K, the number of metagenes.
+    rng : numpy.random.Generator
+        The random numbers to draw from.
+
+    Returns
+    -------
+    W0 : numpy.ndarray, G x K
+    H0 : numpy.ndarray, K x S
+    """
     top = X.max()
     W0 = rng.uniform(0.0, top, size=(X.shape[0], rank))
     H0 = rng.uniform(0.0, top, size=(rank, X.shape[1]))
@@ -62,6 +95,23 @@ def nndsvd(X: np.ndarray, rank: int, fill=None, rng=None):
     parts: if ‖u₊‖‖v₊‖ ≥ ‖u₋‖‖v₋‖ the k-th metagene is √(σ‖u₊‖‖v₊‖)·u₊/‖u₊‖ (and H's row
     likewise from v₊), otherwise the same from the negative parts. The first triplet of a
     non-negative matrix is non-negative (Perron-Frobenius), so |u₁|, |v₁| are used.
+
+    Parameters
+    ----------
+    X : numpy.ndarray, G x S
+        Non-negative data.
+    rank : int
+        K, the number of singular triplets used.
+    fill : {None, "average", "random"}
+        What replaces the zeros (entries below 1e-10): None keeps them ("nndsvd"), "average"
+        puts mean(X) ("nndsvda"), "random" mean(X)·U(0, 1)/100 ("nndsvdar").
+    rng : numpy.random.Generator or None
+        The random numbers for ``fill="random"``.
+
+    Returns
+    -------
+    W0 : numpy.ndarray, G x K
+    H0 : numpy.ndarray, K x S
     """
     U, sigma, Vt = np.linalg.svd(X, full_matrices=False)
     U, sigma, V = U[:, :rank], sigma[:rank], Vt[:rank].T
@@ -104,13 +154,47 @@ def _start(X, rank, method, rng):
 def run_rng(seed, run, stream=0) -> np.random.Generator:
     """The random numbers of run ``run`` of a fit with ``seed``: they depend only on (seed, run),
     so a run gives the same result alone, in a batch or on another worker. ``stream`` 0 makes
-    the start; others serve a method's later needs (snmf's restarts)."""
+    the start; others serve a method's later needs (snmf's restarts).
+
+    Parameters
+    ----------
+    seed : int
+        The fit's seed.
+    run : int
+        The run's number (0-based).
+    stream : int
+        Which stream of the run: 0 for the start, others for a method's later needs.
+
+    Returns
+    -------
+    numpy.random.Generator
+        Seeded by ``SeedSequence(seed, spawn_key=(run,))``, or ``(run, stream)`` when stream > 0.
+    """
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(int(run),) + ((stream,) if stream else ())))
 
 
 def run_starts(X, runs, rank, init, seed):
     """Starting W0, H0 (stacked: runs x G x K and runs x K x S) for each run in ``runs``:
-    ``init`` is a method name or a pair (W0, H0) used for every run."""
+    ``init`` is a method name or a pair (W0, H0) used for every run.
+
+    Parameters
+    ----------
+    X : numpy.ndarray, G x S
+        Non-negative data.
+    runs : sequence of int
+        The runs' numbers; run r draws its start from ``run_rng(seed, r)``.
+    rank : int
+        K, the number of metagenes.
+    init : str or (W0, H0)
+        A name in ``INIT_METHODS``, or arrays of shapes G x K and K x S.
+    seed : int
+        The fit's seed.
+
+    Returns
+    -------
+    W : numpy.ndarray, len(runs) x G x K
+    H : numpy.ndarray, len(runs) x K x S
+    """
     W = np.empty((len(runs), X.shape[0], rank))
     H = np.empty((len(runs), rank, X.shape[1]))
     for i, run in enumerate(runs):

@@ -16,6 +16,20 @@ def nnls(AtA, AtB, max_iter=None):
     conditions (Y_F ≥ 0 and gradient ≥ 0 off F); when swapping all of them stops reducing their
     number, fall back for a few rounds to swapping only the last one. Columns that share a
     passive set are solved together, so the work is one small solve per distinct pattern.
+
+    Parameters
+    ----------
+    AtA : numpy.ndarray, K x K
+        AᵀA (e.g. WᵀW when solving for H in X ≈ WH).
+    AtB : numpy.ndarray, K x n
+        AᵀB (e.g. WᵀX, n = S).
+    max_iter : int or None
+        The most pivoting rounds (None: 10·K + 50); a RuntimeError if they do not suffice.
+
+    Returns
+    -------
+    numpy.ndarray, K x n
+        Y ≥ 0, minimising ‖AY − B‖² column by column.
     """
     K, n = AtB.shape
     max_iter = 10 * K + 50 if max_iter is None else max_iter

@@ -63,12 +63,45 @@ def frobenius(X, W, H) -> float:
 
     This equals R NMF's ``deviance(fit)`` for method "lee"; multiply by 2 for the plain squared
     norm (``rss``), and take ``sqrt(2 * frobenius)`` for scikit-learn's ``reconstruction_err_``.
+
+    ½‖X − WH‖²_F = ½ Σ_gs (X − WH)²_gs.
+
+    Parameters
+    ----------
+    X : array or DataFrame, G genes x S samples
+        Non-negative data.
+    W : array or DataFrame, G x K
+        Metagenes.
+    H : array or DataFrame, K x S
+        Coefficients.
+
+    Returns
+    -------
+    float
+        ½‖X − WH‖²_F.
     """
     return frobenius_from_product(*_product(X, W, H))
 
 
 def rss(X, W, H) -> float:
-    """Residual sum of squares ‖X − WH‖²_F, as R NMF's ``rss()`` (no ½)."""
+    """Residual sum of squares ‖X − WH‖²_F, as R NMF's ``rss()`` (no ½).
+
+    RSS = Σ_gs (X − WH)²_gs = 2 · frobenius(X, W, H).
+
+    Parameters
+    ----------
+    X : array or DataFrame, G genes x S samples
+        Non-negative data.
+    W : array or DataFrame, G x K
+        Metagenes.
+    H : array or DataFrame, K x S
+        Coefficients.
+
+    Returns
+    -------
+    float
+        ‖X − WH‖²_F.
+    """
     return 2.0 * frobenius(X, W, H)
 
 
@@ -77,12 +110,45 @@ def kl_divergence(X, W, H) -> float:
 
     Entries with X = 0 contribute WH (0·log 0 = 0). Infinite if WH = 0 where X > 0.
     Equals R NMF's ``deviance(fit)`` for method "brunet".
+
+    D(X‖WH) = Σ_gs X_gs log(X_gs / (WH)_gs) − X_gs + (WH)_gs.
+
+    Parameters
+    ----------
+    X : array or DataFrame, G genes x S samples
+        Non-negative data.
+    W : array or DataFrame, G x K
+        Metagenes.
+    H : array or DataFrame, K x S
+        Coefficients.
+
+    Returns
+    -------
+    float
+        D(X‖WH), >= 0 (``inf`` if WH = 0 where X > 0).
     """
     return kl_from_product(*_product(X, W, H))
 
 
 def evar(X, W, H) -> float:
-    """Explained variance as R NMF defines it: 1 − RSS / Σ X² (uncentred)."""
+    """Explained variance as R NMF defines it: 1 − RSS / Σ X² (uncentred).
+
+    evar = 1 − Σ_gs (X − WH)²_gs / Σ_gs X²_gs.
+
+    Parameters
+    ----------
+    X : array or DataFrame, G genes x S samples
+        Non-negative data.
+    W : array or DataFrame, G x K
+        Metagenes.
+    H : array or DataFrame, K x S
+        Coefficients.
+
+    Returns
+    -------
+    float
+        At most 1 (a perfect fit); can be negative for a fit worse than WH = 0.
+    """
     X, WH = _product(X, W, H)
     return 1.0 - 2.0 * frobenius_from_product(X, WH) / float(np.vdot(X, X))
 
@@ -91,7 +157,27 @@ OBJECTIVES = {"frobenius": frobenius_from_product, "kl": kl_from_product}
 
 
 def objective(X, W, H, name: str = "frobenius") -> float:
-    """The objective ``name`` ("frobenius" = ½‖X − WH‖²_F, or "kl") of the factorization WH."""
+    """The objective ``name`` ("frobenius" = ½‖X − WH‖²_F, or "kl") of the factorization WH.
+
+    "frobenius": ½‖X − WH‖²_F = ½ Σ (X − WH)²; "kl": D(X‖WH) = Σ X log(X/WH) − X + WH. No penalty
+    is added.
+
+    Parameters
+    ----------
+    X : array or DataFrame, G genes x S samples
+        Non-negative data.
+    W : array or DataFrame, G x K
+        Metagenes.
+    H : array or DataFrame, K x S
+        Coefficients.
+    name : {"frobenius", "kl"}
+        Which objective.
+
+    Returns
+    -------
+    float
+        The objective's value.
+    """
     check_choice(name, tuple(OBJECTIVES), "objective")
     return OBJECTIVES[name](*_product(X, W, H))
 
@@ -102,6 +188,16 @@ def sparseness(A) -> float:
     For a vector x of length n: (√n − ‖x‖₁/‖x‖₂) / (√n − 1), which is 0 when all entries are
     equal and 1 when only one entry is non-zero. ``sparseness(W)``: how few genes each metagene
     uses; ``sparseness(H)``: how few metagenes each sample uses (R's sparseness of basis and coef).
+
+    Parameters
+    ----------
+    A : array-like or DataFrame, n x m, or a vector of length n
+        Columns of length n >= 2, none all zero (a vector counts as one column).
+
+    Returns
+    -------
+    float
+        The mean sparseness of A's columns, in [0, 1].
     """
     A = np.asarray(A, dtype=float)
     if A.ndim == 1:

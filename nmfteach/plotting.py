@@ -8,16 +8,17 @@ Colours are colour-blind safe: viridis for values, the Okabe-Ito palette for gro
 
 from __future__ import annotations
 
-import functools
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.colors import ListedColormap
-from matplotlib.patches import Patch
-from scipy.cluster.hierarchy import dendrogram, leaves_list, linkage
+from scipy.cluster.hierarchy import dendrogram, linkage
 from scipy.spatial.distance import squareform
 
+# the course's look (palettes, STYLE, styled, SURVEY_MEASURES) and the drawing helpers live in _drawing
+from ._drawing import OKABE_ITO, VALUES, _colours, _heatmap, _labels, _order, _sample_tracks, _samples_heatmap, _track
+from ._drawing import STYLE as STYLE
+from ._drawing import SURVEY_MEASURES as SURVEY_MEASURES
+from ._drawing import styled as styled
 from .consensus import cophenetic
 
 __all__ = [
@@ -32,97 +33,23 @@ __all__ = [
     "OKABE_ITO",
 ]
 
-OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
-VALUES = "viridis"
-STYLE = {
-    "font.size": 9,
-    "axes.titlesize": 10,
-    "axes.labelsize": 9,
-    "figure.titlesize": 11,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "figure.dpi": 100,
-    "axes.prop_cycle": plt.cycler(color=OKABE_ITO),
-}
-
-
-def styled(function):
-    """Draw with the course's shared look (STYLE), whatever the notebook's matplotlib settings.
-
-    Only STYLE's own settings are set and restored: ``plt.rc_context`` restores every setting,
-    the backend included, and in Jupyter that stops later figures from being shown inline."""
-
-    @functools.wraps(function)
-    def draw(*args, **kwargs):
-        before = {key: plt.rcParams[key] for key in STYLE}
-        plt.rcParams.update(STYLE)
-        try:
-            return function(*args, **kwargs)
-        finally:
-            plt.rcParams.update(before)
-
-    return draw
-
-
-def _labels(values, index):
-    """A Series of group labels aligned to ``index`` (accepts arrays, lists and Series)."""
-    if isinstance(values, pd.Series) and pd.Index(index).isin(values.index).all():
-        return values.reindex(index)
-    return pd.Series(np.asarray(values), index=index)
-
-
-def _colours(labels: pd.Series) -> dict:
-    groups = sorted(pd.unique(labels.dropna()), key=str)
-    return {group: OKABE_ITO[i % len(OKABE_ITO)] for i, group in enumerate(groups)}
-
-
-def _track(ax, labels: pd.Series, name: str, horizontal=True):
-    """One annotation track: a strip of group colours, named, with its legend."""
-    colours = _colours(labels)
-    codes = labels.map({g: i for i, g in enumerate(colours)}).to_numpy(dtype=float)
-    strip = codes[None, :] if horizontal else codes[:, None]
-    ax.imshow(
-        strip,
-        aspect="auto",
-        cmap=ListedColormap(list(colours.values())),
-        vmin=-0.5,
-        vmax=len(colours) - 0.5,
-        interpolation="nearest",
-    )
-    ax.set_xticks([]), ax.set_yticks([])
-    (ax.set_ylabel if horizontal else ax.set_xlabel)(name, rotation=0 if horizontal else 90, ha="right", va="center")
-    return [Patch(color=c, label=f"{name}: {g}") for g, c in colours.items()]
-
-
-def _order(A, axis, metric="euclidean"):
-    """Leaf order of an average-linkage tree on the rows (axis 0) or columns (axis 1); Euclidean
-    distance by default, as R's dist() and pheatmap."""
-    data = np.asarray(A, dtype=float)
-    data = data if axis == 0 else data.T
-    if len(data) < 3:
-        return np.arange(len(data))
-    return leaves_list(linkage(data, method="average", metric=metric))
-
-
-def _heatmap(fig, ax, data, title, xlabel, ylabel, xticks=None, yticks=None):
-    image = ax.imshow(data, aspect="auto", cmap=VALUES, interpolation="nearest")
-    ax.set_title(title), ax.set_xlabel(xlabel), ax.set_ylabel(ylabel)
-    for setter, ticks, n in ((ax.set_xticks, xticks, data.shape[1]), (ax.set_yticks, yticks, data.shape[0])):
-        if ticks is None or n > 40:
-            setter([])
-        else:
-            setter(range(n), labels=list(ticks), fontsize=7)
-    if xticks is not None and data.shape[1] <= 40:
-        plt.setp(ax.get_xticklabels(), rotation=90)
-    fig.colorbar(image, ax=ax, fraction=0.05, pad=0.02)
-    return image
-
 
 @styled
 def basis_map(fit, title="Metagenes (W)"):
     """W as a heatmap: genes (rows) in the order of their clustering, one column per metagene.
 
-    Rows are scaled to sum to 1 (as R's basismap), so each gene shows where its weight lies.
+    Rows are scaled to sum to 1 (as R's basismap: W_gk / Σ_k W_gk), so each gene shows where its
+    weight lies.
+
+    Parameters
+    ----------
+    fit : NMFResult
+        A fit; its W (G x K) is drawn.
+    title : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     W = pd.DataFrame(fit.W) if not isinstance(fit.W, pd.DataFrame) else fit.W
     scaled = W.div(W.sum(axis=1).replace(0, 1), axis=0)
@@ -136,7 +63,20 @@ def basis_map(fit, title="Metagenes (W)"):
 @styled
 def coef_map(fit, classes=None, title="Sample weights (H)"):
     """H as a heatmap: metagenes (rows) by samples in the order of their clustering, with tracks
-    for the predicted cluster and, if given, the known classes."""
+    for the predicted cluster and, if given, the known classes. Columns scaled: H_ks / Σ_k H_ks.
+
+    Parameters
+    ----------
+    fit : NMFResult
+        A fit; its H (K x S) and ``predict()`` are drawn.
+    classes : array-like or Series, length S, or None
+        Known labels of the samples (a Series is aligned by sample name).
+    title : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     H = pd.DataFrame(fit.H) if not isinstance(fit.H, pd.DataFrame) else fit.H
     scaled = H / H.sum(axis=0).replace(0, 1)
     return _samples_heatmap(
@@ -144,44 +84,29 @@ def coef_map(fit, classes=None, title="Sample weights (H)"):
     )
 
 
-def _sample_tracks(fit, classes, samples):
-    """Annotation tracks per sample: the fit's predicted clusters and, if given, known classes."""
-    tracks = {"predicted": _labels(fit.predict(), samples)}
-    if classes is not None:
-        tracks["class"] = _labels(classes, samples)
-    return tracks
-
-
-def _samples_heatmap(data: pd.DataFrame, tracks, ylabel, title, body_height):
-    """Rows x samples as a heatmap, samples in the order of their clustering, under one
-    annotation track per entry of ``tracks``, with the tracks' legend on the right."""
-    order = _order(data, axis=1)
-    fig = plt.figure(figsize=(7.5, 2.2 + 0.3 * len(tracks) + body_height), layout="constrained")
-    grid = fig.add_gridspec(len(tracks) + 1, 1, height_ratios=[0.3] * len(tracks) + [body_height])
-    handles = []
-    for i, (name, labels) in enumerate(tracks.items()):
-        handles += _track(fig.add_subplot(grid[i]), labels.iloc[order], name)
-    _heatmap(
-        fig,
-        fig.add_subplot(grid[-1]),
-        data.to_numpy()[:, order],
-        "",
-        "samples (clustered)",
-        ylabel,
-        xticks=data.columns[order],
-        yticks=data.index,
-    )
-    fig.suptitle(title)
-    fig.legend(handles=handles, loc="outside right upper", fontsize=7, frameon=False)
-    return fig
-
-
 @styled
 def consensus_map(fit_or_C, classes=None, title="Consensus matrix", labels=None, layout="constrained", show_names=True):
     """The consensus matrix with samples in the order of its average-linkage tree, the tree on
     top, annotation tracks (predicted consensus clusters, known classes) and the cophenetic
     correlation in the title. Pass a multi-run fit or a consensus matrix. ``layout=None`` and
-    ``show_names=False`` (no sample names) draw several times faster, for widgets."""
+    ``show_names=False`` (no sample names) draw several times faster, for widgets.
+
+    Parameters
+    ----------
+    fit_or_C : NMFResult or array or DataFrame, S x S
+        A fit with ``nrun >= 2`` (adds a track of its consensus clusters) or a consensus matrix.
+    classes, labels : array-like or Series, length S, or None
+        Known classes and any other clustering of the samples, each drawn as a track.
+    title : str
+        The figure's title; the cophenetic correlation is appended.
+    layout : {"constrained", None}
+    show_names : bool
+        Label the rows and columns with the sample names (up to 40 samples).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     fit = fit_or_C if hasattr(fit_or_C, "consensus") else None
     C = pd.DataFrame(fit.consensus if fit is not None else fit_or_C)
     coph = cophenetic(fit_or_C)  # also checks that C is a consensus matrix
@@ -219,21 +144,26 @@ def consensus_map(fit_or_C, classes=None, title="Consensus matrix", labels=None,
     return fig
 
 
-SURVEY_MEASURES = {
-    "cophenetic": "cophenetic correlation",
-    "dispersion": "dispersion",
-    "silhouette_consensus": "consensus silhouette",
-    "evar": "explained variance",
-    "objective": "objective",
-    "holdout_mse": "held-out MSE",
-    "purity": "purity",
-}
-
-
 @styled
 def survey_plot(survey, measures=None, highlight=None, title="Choosing the rank K", layout="constrained"):
     """Each survey measure against K (one panel each), with the randomized-data curve when the
-    survey has one; ``highlight`` marks one K with a vertical line. ``layout=None``: faster."""
+    survey has one; ``highlight`` marks one K with a vertical line. ``layout=None``: faster.
+
+    Parameters
+    ----------
+    survey : pandas.DataFrame
+        The table of ``rank_survey``.
+    measures : list of str or None
+        Columns to draw (None: those of ``SURVEY_MEASURES`` the survey has).
+    highlight : int or None
+        A K to mark.
+    title : str
+    layout : {"constrained", None}
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     table = survey if "data" in (survey.index.names or []) else pd.concat({"original": survey}, names=["data"])
     available = [m for m in (measures or SURVEY_MEASURES) if m in table and table[m].notna().any()]
     n_cols = min(3, len(available))
@@ -267,7 +197,20 @@ def survey_plot(survey, measures=None, highlight=None, title="Choosing the rank 
 @styled
 def convergence_plot(fits, ax=None, title="Convergence"):
     """The objective against the iteration for several fits ({label: fit}), log scale: how fast
-    each method gets where. Fits should share the objective to be compared."""
+    each method gets where. Fits should share the objective to be compared.
+
+    Parameters
+    ----------
+    fits : dict
+        {label: NMFResult}; each fit's ``history`` is drawn.
+    ax : matplotlib Axes or None
+        Where to draw (None: a new figure).
+    title : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     own = ax is None
     fig, ax = plt.subplots(figsize=(6, 4), layout="constrained") if own else (ax.figure, ax)
     for i, (label, fit) in enumerate(fits.items()):
@@ -283,7 +226,24 @@ def convergence_plot(fits, ax=None, title="Convergence"):
 @styled
 def component_plot(fit, classes=None, components=(0, 1), ax=None, title="Samples in NMF component space"):
     """Each sample as a point at its coefficients on two metagenes, coloured by known classes
-    (or by predicted cluster)."""
+    (or by predicted cluster).
+
+    Parameters
+    ----------
+    fit : NMFResult
+        A fit; sample s is drawn at (H_as, H_bs).
+    classes : array-like or Series, length S, or None
+        Known labels of the samples (None: colour by ``fit.predict()``).
+    components : (int, int)
+        The metagenes a and b (0-based) on the axes.
+    ax : matplotlib Axes or None
+        Where to draw (None: a new figure).
+    title : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     H = pd.DataFrame(fit.H) if not isinstance(fit.H, pd.DataFrame) else fit.H
     groups = _labels(classes if classes is not None else fit.predict(), H.columns)
     own = ax is None
@@ -301,7 +261,27 @@ def component_plot(fit, classes=None, components=(0, 1), ax=None, title="Samples
 @styled
 def top_genes_heatmap(X, fit, metagene=0, n=10, classes=None, title=None):
     """Expression of the n top genes of one metagene across samples (samples clustered), with a
-    track of the predicted clusters: the lecture's pheatmap figure."""
+    track of the predicted clusters: the lecture's pheatmap figure.
+
+    Parameters
+    ----------
+    X : array or DataFrame, G genes x S samples
+        The data that were fitted.
+    fit : NMFResult
+        A fit of X.
+    metagene : int or str
+        The metagene: a position (0-based) or a column name of W.
+    n : int
+        How many genes, those with the largest entries in the metagene's column of W.
+    classes : array-like or Series, length S, or None
+        Known labels of the samples, drawn as a second track.
+    title : str or None
+        The figure's title (None: "Top n genes of metagene ...").
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     X = pd.DataFrame(X) if not isinstance(X, pd.DataFrame) else X
     W = pd.DataFrame(fit.W) if not isinstance(fit.W, pd.DataFrame) else fit.W
     column = W.columns[metagene] if isinstance(metagene, int) else metagene
@@ -319,7 +299,25 @@ def top_genes_heatmap(X, fit, metagene=0, n=10, classes=None, title=None):
 @styled
 def nmf_vs_pca(X, fit, classes=None, title="NMF versus PCA on the same data"):
     """Side by side: PCA's first components (signed, dense loadings) and NMF's metagenes
-    (non-negative, parts-based), and the samples in each space."""
+    (non-negative, parts-based), and the samples in each space.
+
+    PCA is the SVD of X with each gene centred, X − mean = UΣVᵀ: its loadings are U's first K
+    columns, its sample scores σ_k v_k; NMF's panels show W / max_g W (per metagene) and H.
+
+    Parameters
+    ----------
+    X : array or DataFrame, G genes x S samples
+        The data that were fitted.
+    fit : NMFResult
+        A fit of X.
+    classes : array-like, length S, or None
+        Known labels of the samples (None: colour by ``fit.predict()``).
+    title : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     A = np.asarray(X, dtype=float)
     centred = A - A.mean(axis=1, keepdims=True)
     U, s, Vt = np.linalg.svd(centred, full_matrices=False)

@@ -50,16 +50,35 @@ class NMFResult:
 
     @property
     def nrun(self) -> int:
+        """The number of runs (starts) of the fit.
+
+        Returns
+        -------
+        int
+            The number of rows of ``runs``.
+        """
         return len(self.runs)
 
     @property
     def smoothing(self):
-        """The middle factor S of a model X ≈ WSH (nsNMF's smoothing matrix); the identity otherwise."""
+        """The middle factor S of a model X ≈ WSH (nsNMF's smoothing matrix); the identity otherwise.
+
+        Returns
+        -------
+        numpy.ndarray
+            S, K x K: (1 − θ) I + (θ/K) 11ᵀ for nsNMF, I for every other method.
+        """
         method = get_method(self.method)
         return np.eye(self.rank) if method.middle is None else method.middle(self.rank, self.settings)
 
     def fitted(self):
-        """The reconstruction WH (genes x samples); WSH for nsNMF."""
+        """The reconstruction WH (genes x samples); WSH for nsNMF.
+
+        Returns
+        -------
+        array or DataFrame, G x S
+            WSH (S = I except for nsNMF), labelled like X when X was a DataFrame.
+        """
         WH = np.asarray(self.W) @ self.smoothing @ np.asarray(self.H)
         if isinstance(self.W, pd.DataFrame):
             return pd.DataFrame(WH, index=self.W.index, columns=self.H.columns)
@@ -72,6 +91,17 @@ class NMFResult:
         "features": each gene goes to the metagene with its largest entry in W;
         "consensus": the samples' average-linkage tree on 1 − consensus, cut into K groups.
         Ties go to the first metagene (as R's ``which.max``).
+
+        Parameters
+        ----------
+        what : {"samples", "features", "consensus"}
+            What to cluster, and how (see above).
+
+        Returns
+        -------
+        numpy.ndarray or pandas.Series
+            One label in 1..K per sample (length S) or gene (length G); a Series named
+            "cluster", indexed by the samples or genes, when X was a DataFrame.
         """
         check_choice(what, ("samples", "features", "consensus"), "prediction target")
         if what == "samples":
@@ -88,6 +118,20 @@ class NMFResult:
         "samples": clusters from H, distance 1 − correlation of the samples' coefficients;
         "features": clusters from W, distance 1 − correlation of the genes' loadings;
         "consensus": consensus clusters, distance 1 − consensus.
+
+        s(i) = (b − a) / max(a, b), with a the mean distance from i to the rest of its cluster
+        and b the smallest mean distance to another cluster (see ``nmfteach.silhouette``).
+
+        Parameters
+        ----------
+        what : {"samples", "features", "consensus"}
+            Which items and which distance (see above).
+
+        Returns
+        -------
+        numpy.ndarray or pandas.Series
+            One width in [−1, 1] per sample or gene; a Series named "silhouette", indexed by
+            the samples or genes, when X was a DataFrame.
         """
         labels = self.predict(what)
         if what == "samples":
@@ -105,6 +149,24 @@ class NMFResult:
         sample), silhouettes of samples (on H), genes (on W) and the consensus, cophenetic and
         dispersion (NaN with a single run: stability needs several). With X: rss and evar.
         With known classes (one per sample): purity and entropy of the predicted clusters.
+
+        Silhouettes are means of ``silhouette(what)``; cophenetic and dispersion are those of
+        ``consensus`` (dispersion = Σ 4 (C − ½)² / S²); rss = ‖X − WSH‖², evar = 1 − rss / Σ X²
+        (S = I except for nsNMF).
+
+        Parameters
+        ----------
+        X : array or DataFrame, G genes x S samples, or None
+            The data that were fitted, for rss and evar.
+        classes : array-like or Series, length S, or None
+            Known labels of the samples, for purity and entropy.
+
+        Returns
+        -------
+        pandas.Series
+            Named "summary": rank, nrun, n_iter, objective, sparseness_W, sparseness_H,
+            silhouette_samples, silhouette_genes, silhouette_consensus, cophenetic, dispersion,
+            then rss, evar (with X) and purity, entropy (with classes).
         """
         W, H = np.asarray(self.W), np.asarray(self.H)
         samples = self.predict("samples")

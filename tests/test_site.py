@@ -80,6 +80,7 @@ def test_no_page_or_deck_shows_an_error(site):
         assert 'data-mime-type="application/vnd.jupyter.stderr"' not in text, built.name
         assert "Explorer(children=" not in text, built.name  # explorers show their snapshot
         assert "HIDDEN TESTS" not in text, built.name
+        assert "# claim:" not in text, built.name  # claim cells back the prose for nbval; readers need not see them
 
 
 def test_solutions_and_their_checks_are_collapsed_on_the_pages_and_left_out_of_the_decks(site):

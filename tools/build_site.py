@@ -30,7 +30,7 @@ from pathlib import Path
 
 import mistune
 import nbformat
-from classroom import without_hidden_tests
+from classroom import without_claims, without_hidden_tests
 from nbconvert import HTMLExporter, SlidesExporter
 from traitlets.config import Config
 
@@ -95,6 +95,7 @@ def prepare(notebook, for_slides: bool):
     """A copy ready to export: explorers replaced by their saved snapshot, widget state and
     hidden tests removed, and (for decks) long code inputs marked to be hidden."""
     notebook = copy.deepcopy(notebook)
+    notebook.cells = without_claims(notebook.cells)
     state = notebook.metadata.pop("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     for cell in notebook.cells:
         if cell.cell_type != "code":

@@ -38,13 +38,14 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["student_version", "without_hidden_tests", "release", "grade", "solution_lines", "ROOT"]
+__all__ = ["student_version", "without_hidden_tests", "without_claims", "release", "grade", "solution_lines", "ROOT"]
 
 ROOT = Path(__file__).resolve().parents[1]  # the course repository (lessons/ lives here)
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 HINT = re.compile(r"^\s*#\s*Hint:\s*(.+)$")
 STUB = 'raise NotImplementedError("{hint}")'
+CLAIM_TAG = "claim"  # cell tag of the assertions that back the prose
 
 
 def _regions(lines, begin, end):
@@ -85,11 +86,18 @@ def without_hidden_tests(source: str) -> str:
     return "\n".join(lines).rstrip("\n")
 
 
+def without_claims(cells):
+    """The cells without the claim cells: assertions tagged "claim" that keep the prose true to
+    its outputs (nbval runs them; students, slides and the site do not need them)."""
+    return [cell for cell in cells if CLAIM_TAG not in cell.metadata.get("tags", [])]
+
+
 def student_version(notebook, name="notebook"):
-    """A copy of an instructor notebook (nbformat) with solutions stubbed, hidden tests removed,
-    outputs and widget state cleared."""
+    """A copy of an instructor notebook (nbformat) with claim cells left out, solutions stubbed,
+    hidden tests removed, outputs and widget state cleared."""
     student = copy.deepcopy(notebook)
     student.metadata.pop("widgets", None)
+    student.cells = without_claims(student.cells)
     for number, cell in enumerate(student.cells):
         lines = without_hidden_tests(cell.source).split("\n")
         for start, stop in reversed(_regions(lines, BEGIN_SOLUTION, END_SOLUTION)):

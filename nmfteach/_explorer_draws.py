@@ -1,0 +1,181 @@
+"""The draw functions behind ``nmfteach.widgets``' explorers, and their helpers.
+
+Each ``_*_draw`` factory returns the ``draw(**values)`` of one explorer: it makes the figure for
+the controls' values and returns (figure or figures, result), caching fits per setting.
+"""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from .consensus import purity
+from .fit import nmf
+from .plotting import OKABE_ITO, consensus_map, convergence_plot, styled, survey_plot
+from .simulate import simulate_expression
+from .sparsity import sparsity_path
+
+
+def _png(figure, dpi=80) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def _genes_by_metagene(W):
+    """Row order that groups genes by their largest metagene, strongest first within a group."""
+    return np.lexsort((-W.max(axis=1), W.argmax(axis=1)))
+
+
+def _mixing_draw(W):
+    """mixing_explorer's draw: the metagenes' stacked contributions to one sample x = W h."""
+
+    @styled
+    def draw(**weights):
+        h = np.array([weights[name] for name in W.columns])
+        parts = W.to_numpy() * h  # each metagene's contribution, genes x K
+        fig, ax = plt.subplots(figsize=(7, 3.2))
+        fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.9)
+        bottom = np.zeros(len(W))
+        for k, name in enumerate(W.columns):
+            ax.bar(W.index, parts[:, k], bottom=bottom, color=OKABE_ITO[k], label=f"{name} × {h[k]:.1f}")
+            bottom += parts[:, k]
+        ax.set_xlabel("gene"), ax.set_ylabel("expression")
+        ax.set_title("A sample rebuilt from metagenes: x = W h (stacked contributions)")
+        ax.legend(frameon=False, fontsize=8)
+        return fig, pd.Series(W.to_numpy() @ h, index=W.index, name="sample")
+
+    return draw
+
+
+def _rank_draw(X, classes, nrun):
+    """rank_explorer's draw: W and H of a fit per (K, seed, method), fits cached."""
+    cache = {}
+
+    @styled
+    def draw(rank, seed, method):
+        key = (rank, seed, method)
+        if key not in cache:
+            cache[key] = nmf(X, rank, method, nrun=nrun, seed=seed, trace_every=0)
+        fit = cache[key]
+        W, H = np.asarray(fit.W), np.asarray(fit.H)
+        fig, (ax_w, ax_h) = plt.subplots(1, 2, figsize=(8, 3.4), gridspec_kw={"width_ratios": [1, 2.5]})
+        fig.subplots_adjust(left=0.06, right=0.98, bottom=0.15, top=0.82, wspace=0.25)
+        genes = _genes_by_metagene(W)
+        ax_w.imshow(W[genes] / W.max(axis=0), aspect="auto", cmap="viridis", interpolation="nearest")
+        ax_w.set_title("W (genes grouped)"), ax_w.set_xlabel("metagene"), ax_w.set_ylabel("genes")
+        ax_w.set_yticks([]), ax_w.set_xticks(range(rank), labels=[str(k + 1) for k in range(rank)])
+        labels = fit.predict()
+        samples = np.argsort(np.asarray(labels), kind="stable")
+        ax_h.imshow(H[:, samples] / H.sum(axis=0)[samples], aspect="auto", cmap="viridis", interpolation="nearest")
+        ax_h.set_title("H (samples by cluster)"), ax_h.set_xlabel("samples"), ax_h.set_ylabel("metagene")
+        ax_h.set_xticks([]), ax_h.set_yticks(range(rank), labels=[str(k + 1) for k in range(rank)])
+        score = f", purity {purity(np.asarray(labels), np.asarray(classes)):.2f}" if classes is not None else ""
+        fig.suptitle(f"K = {rank}, seed {seed}, {method}: {fit.n_iter} iterations{score}")
+        return fig, fit
+
+    return draw
+
+
+def _convergence_draw(X, rank, max_iter):
+    """convergence_explorer's draw: the methods' objective traces, fits cached."""
+    cache = {}
+
+    @styled
+    def draw(init, methods, seed):
+        fits = {}
+        for method in methods:
+            key = (init, method, seed)
+            if key not in cache:
+                cache[key] = nmf(X, rank, method, init=init, seed=seed, max_iter=max_iter, stop="none")
+            fits[method] = cache[key]
+        fig, ax = plt.subplots(figsize=(6, 3.6))
+        fig.subplots_adjust(left=0.13, right=0.97, bottom=0.14, top=0.9)
+        convergence_plot(fits, ax=ax, title=f"½‖X − WH‖² per iteration, start '{init}'")
+        return fig, fits
+
+    return draw
+
+
+def _noise_draw(n_genes, n_samples, true_rank, seed):
+    """noise_explorer's draw: true against fitted metagenes per (noise sd, K), fits cached."""
+    cache = {}
+
+    @styled
+    def draw(noise_sd, rank):
+        key = (round(noise_sd, 3), rank)
+        if key not in cache:
+            sim = simulate_expression(n_genes, n_samples, true_rank, noise_sd=noise_sd, seed=seed)
+            cache[key] = sim, nmf(sim.X, rank, "brunet", seed=seed, trace_every=0, max_iter=500)
+        sim, fit = cache[key]
+        found = np.corrcoef(sim.W.to_numpy().T, np.asarray(fit.W).T)[:true_rank, true_rank:]
+        recovery = found.max(axis=1).mean()
+        clusters = purity(np.asarray(fit.predict()), sim.labels.to_numpy())
+        fig, ax = plt.subplots(figsize=(5.5, 3.4))
+        fig.subplots_adjust(left=0.12, right=0.95, bottom=0.15, top=0.88)
+        image = ax.imshow(found, cmap="viridis", vmin=-1, vmax=1)
+        ax.set_xlabel("metagene found"), ax.set_ylabel("true metagene")
+        ax.set_xticks(range(rank), labels=[str(k + 1) for k in range(rank)])
+        ax.set_yticks(range(true_rank), labels=[str(k + 1) for k in range(true_rank)])
+        fig.colorbar(image, ax=ax, label="correlation")
+        ax.set_title(f"noise sd {noise_sd:.1f}, K = {rank}: recovery {recovery:.2f}, purity {clusters:.2f}")
+        return fig, {"recovery": recovery, "purity": clusters, "fit": fit}
+
+    return draw
+
+
+def _rank_choice_draw(survey, fits, classes):
+    """rank_choice_explorer's draw: the survey with a K marker and that K's consensus map."""
+
+    @styled
+    def draw(rank):
+        figures = (
+            survey_plot(survey, measures=["cophenetic", "dispersion", "evar"], highlight=rank, layout=None),
+            consensus_map(fits[rank], classes=classes, title=f"Consensus, K = {rank}", layout=None, show_names=False),
+        )
+        return figures, {"fit": fits[rank], "survey": survey}
+
+    return draw
+
+
+def _sparsity_draw(X, rank, true_W, strengths, method):
+    """sparsity_explorer's draw: W at one alpha beside the penalty path, paths cached."""
+    paths = {}
+    truth = None if true_W is None else np.asarray(true_W)
+
+    @styled
+    def draw(alpha, penalize, l1_ratio):
+        key = (penalize, l1_ratio)
+        if key not in paths:
+            paths[key] = sparsity_path(X, rank, penalize, l1_ratio, strengths, method)
+        table, fits = paths[key]
+        W = np.asarray(fits[alpha].W)
+        fig, (ax_w, ax_p) = plt.subplots(1, 2, figsize=(8.5, 3.4), gridspec_kw={"width_ratios": [1, 2]})
+        fig.subplots_adjust(left=0.05, right=0.97, bottom=0.16, top=0.82, wspace=0.25)
+        genes = _genes_by_metagene(truth if truth is not None else W)  # grouped by (true) program
+        scaled = W[genes] / np.where(W.max(axis=0) > 0, W.max(axis=0), 1)
+        cmap = plt.get_cmap("viridis").with_extremes(bad="white")
+        ax_w.imshow(np.ma.masked_equal(scaled, 0.0), aspect="auto", cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
+        ax_w.set_title(f"W, {100 * np.mean(W == 0):.0f}% exact zeros (white)", fontsize=9)
+        ax_w.set_xlabel("metagene"), ax_w.set_ylabel("genes"), ax_w.set_yticks([])
+        ax_w.set_xticks(range(rank), labels=[str(k + 1) for k in range(rank)])
+        x = np.arange(len(strengths))
+        ax_p.plot(x, table["sparseness_W"], "o-", color=OKABE_ITO[0], label="sparseness of W")
+        ax_p.plot(x, table["sparseness_H"], "s-", color=OKABE_ITO[2], label="sparseness of H")
+        ax_p.plot(x, table["rel_error"], "^--", color=OKABE_ITO[5], label="relative error ‖X − WH‖ / ‖X‖")
+        ax_p.set_ylim(0, 1), ax_p.set_ylabel("sparseness (Hoyer) or error")  # all three lie in [0, 1]
+        ax_p.set_xticks(x, labels=[f"{a:g}" for a in strengths], fontsize=8), ax_p.set_xlabel("alpha")
+        ax_p.axvline(list(strengths).index(alpha), color="0.5", lw=1)
+        ax_p.legend(frameon=False, fontsize=8, loc="upper left")
+        row = table.loc[alpha]
+        fig.suptitle(
+            f"{penalize}, l1_ratio {l1_ratio:g}, alpha {alpha:g}: {int(row['metagenes'])} metagenes, "
+            f"error {row['rel_error']:.3f}, sparseness of W {row['sparseness_W']:.2f}"
+        )
+        return fig, {"fit": fits[alpha], "path": table}
+
+    return draw
