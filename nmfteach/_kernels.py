@@ -7,11 +7,11 @@ fast, measured in lesson 04:
 - a run axis: W and H may be stacks of R runs (shapes (R, G, K) and (R, K, S)), so one numpy
   call advances every run of a batch. That is why the code writes ``W.mT`` (transpose of the
   last two axes) instead of ``W.T``, and ``[..., :, None]`` instead of ``[:, None]``;
-- no temporary G x S matrices: products go into scratch arrays made once per fit (``work.GS``,
+- no temporary G x S matrices: products go into scratch arrays made once per batch (``work.GS``,
   ``work.KS``, ``work.KG``, ``work.KK``) through ``out=``; a fresh G x S array costs page faults
   every time;
-- R Hᵀ (G x S times S x K) is computed as (H Rᵀ)ᵀ into a K x G array: the same numbers, but
-  BLAS is about 1.7x faster with the thin factor on the left;
+- R Hᵀ (G x S times S x K) is computed as (H Rᵀ)ᵀ into a K x G array: the same products and
+  sums, in an order BLAS may run faster (lesson 04 measures by how much);
 - ``product`` uses np.dot for single matrices, which lets other threads run meanwhile.
 
 "anls", "snmf/r" and "snmf/l" have no kernel: their work is in the small NNLS solves, so the

@@ -1,7 +1,9 @@
 """The NMF update rules as they are written on paper: read each one next to its formula.
 
 Notation (as in the lessons): X is G genes x S samples, W is G x K (metagenes), H is K x S
-(coefficients); ⊙ and ⊘ are entry-wise product and division, 1 a vector of ones. In numpy,
+(coefficients); ⊙ and ⊘ are entry-wise product and division, 1 a matrix of ones of the size
+that fits (so Wᵀ1 repeats the column sums of W in every column, 1Hᵀ the row sums of H in every
+row). In numpy,
 ``*`` and ``/`` are entry-wise and ``@`` is the matrix product, so the code below is the
 formula above it, line by line.
 
@@ -106,6 +108,10 @@ def lee(X, W, H, rescale=True, alpha_W=0.0, alpha_H=0.0, l1_ratio=0.0):
         W ← max(W ⊙ XHᵀ, ε) ⊘ (W HHᵀ + λ1_W + λ2_W W + ε)          ε = 1e-9, as R NMF
         W ← W ⊘ (1ᵀW)       (rescale=True: each metagene sums to 1, as R NMF)
 
+    Without ε and the λ this is Lee & Seung's update H ← H ⊙ WᵀX ⊘ WᵀWH. R NMF adds ε so that
+    the denominator is never 0 and an entry that reaches 0 is lifted back to a small positive
+    value, from where it can still move (a multiplicative update keeps an exact 0 at 0 forever).
+    The change is tiny where entries are large, but iterated it moves the path a little.
     The λ are the penalty weights (``nmfteach.objectives.penalty_weights``, all 0 by default):
     a larger denominator shrinks the entry. Without the rescaling each update never increases
     the (penalized) objective. R rescales W but not H, which changes WH; rescale="both" also
@@ -245,8 +251,9 @@ def run(X, W, H, method="brunet", max_iter=2000, stop="objective", tol=1e-6, **o
     """One run of NMF from the start (W, H): update, keep the objective, stop. Returns (W, H, history).
 
     stop="objective": the objective fell by less than a share ``tol`` over the last 10 updates;
-    "connectivity" (R NMF's rule for "brunet", "lee", "nsNMF"): each sample's largest metagene
-    has not changed for 41 checks, one every 10 updates; "none": exactly ``max_iter`` updates.
+    "connectivity" (R NMF's rule for "brunet", "lee", "nsNMF"): the grouping of the samples by
+    their largest metagene has not changed for 41 checks, one every 10 updates; "none": exactly
+    ``max_iter`` updates.
     ``nmf()`` does the same with many runs at once, faster, with more checks and R's rule for snmf.
     """
     from .methods import METHODS  # each method's record: its update, objective, ...

@@ -184,3 +184,22 @@ def test_the_release_command_writes_every_notebook(tmp_path):
     assert "wrote 14 student notebooks" in done.stdout
     assert len(list(tmp_path.rglob("*.ipynb"))) == 14
     assert (tmp_path / "lessons" / "assignments" / "A2_choose_the_rank.ipynb").exists()
+
+
+def test_an_a1_answer_that_calls_nmfteachs_own_updates_earns_nothing(released, tmp_path):
+    """nt.textbook prints the very updates A1 asks for: answers that call them (or nt.nmf) score 0."""
+    source = ASSIGNMENTS[0]
+    student = nbformat.read(released[source], as_version=4)
+    borrowed = {
+        "a1_q1": "def frobenius_step(X, W, H):\n    return nt.textbook.lee(X, W, H, rescale=False)",
+        "a1_q2": "kl_step = nt.textbook.brunet",
+    }
+    for cell in student.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in borrowed:
+            cell.source = borrowed[grade_id]
+    cheat = tmp_path / source.name
+    nbformat.write(student, cheat)
+    report = classroom.grade(cheat, source=source)
+    assert report.loc["a1_q1_test", "points"] == 0 and report.loc["a1_q2_test", "points"] == 0
+    assert "yourself" in report.loc["a1_q1_test", "status"]
