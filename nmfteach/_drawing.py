@@ -17,6 +17,8 @@ from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 from scipy.cluster.hierarchy import leaves_list, linkage
 
+from .validation import align_to_samples
+
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
 VALUES = "viridis"
 STYLE = {
@@ -60,10 +62,9 @@ def styled(function):
 
 
 def _labels(values, index):
-    """A Series of group labels aligned to ``index`` (accepts arrays, lists and Series)."""
-    if isinstance(values, pd.Series) and pd.Index(index).isin(values.index).all():
-        return values.reindex(index)
-    return pd.Series(np.asarray(values), index=index)
+    """A Series of group labels aligned to ``index`` (a Series by its index, arrays and lists in
+    order; anything else, e.g. the wrong length, is a clear error)."""
+    return pd.Series(align_to_samples(values, pd.Index(index)), index=index)
 
 
 def _colours(labels: pd.Series) -> dict:

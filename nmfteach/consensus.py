@@ -15,6 +15,8 @@ al. 2004): entries near 0 or 1 mean the runs agree, entries near 1/2 mean they d
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 import pandas as pd
 from scipy.cluster.hierarchy import cophenet, cut_tree, leaves_list, linkage
@@ -179,6 +181,8 @@ def consensus_clusters(C, k: int) -> np.ndarray:
         One integer label in 1..k per sample (length S, unlabelled).
     """
     C = _check_consensus(C)
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral):
+        raise ValueError(f"k, the number of clusters, must be a whole number; got {k!r}.")
     if not 1 <= k <= len(C):
         raise ValueError(f"k must be between 1 and the number of samples ({len(C)}); got {k}.")
     tree, _ = _average_tree(C)

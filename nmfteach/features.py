@@ -84,7 +84,9 @@ def extract_features(W):
     threshold = median + 3 * mad
     best = np.abs(W).argmax(axis=1)  # first maximum, as R's which.max
     strongest = np.abs(W)[np.arange(len(W)), best]
-    selected = np.flatnonzero((score >= threshold) & (strongest >= np.median(np.abs(W))))
+    # score > 0 (beyond rounding): a gene loading equally on every metagene is specific to none (a
+    # collapsed W, where all scores are 0, would otherwise select every gene: median + 3 MAD is 0)
+    selected = np.flatnonzero((score >= threshold) & (score > 1e-9) & (strongest >= np.median(np.abs(W))))
     selected = selected[np.argsort(-score[selected], kind="stable")]
     keys = list(metagenes) if metagenes is not None else list(range(W.shape[1]))
     genes = names.to_numpy() if names is not None else np.arange(len(W))

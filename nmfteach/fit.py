@@ -22,10 +22,12 @@ from .validation import (
     check_choice,
     check_no_zero_lines,
     check_rank,
+    check_scale,
     check_start_pair,
+    check_tolerance,
     observed_entries,
     positive_int,
-    rng_seed,
+    seed_int,
 )
 from .workers import plan, run_batches
 
@@ -106,55 +108,69 @@ def nmf(
 
 
 def _check_call(X, rank, method, init, nrun, seed, max_iter, stop, tol, trace_every, options):
-    """Every argument checked, as a Job for the engine (plus X's row and column labels)."""
+    """Every argument checked, as a Job for the engine (plus the number of runs, X's labels)."""
     method = get_method(method)
-    A, rows, cols = as_data_matrix(X, allow_missing=method.masked)
+    A, rows, cols = _checked_data(X, method, options)
     rank = check_rank(rank, A.shape)
+    stop, tol = _checked_stop(method, stop, tol)
+    nrun, max_iter = positive_int(nrun, "nrun"), positive_int(max_iter, "max_iter", allow_zero=True)
+    trace_every = (1 if nrun == 1 else 0) if trace_every is None else trace_every
+    options = resolve_options(method, options, A)
+    if method.check_data:
+        method.check_data(A, options)
+    job = Job(
+        X=A,
+        rank=rank,
+        method=method,
+        init=_checked_init(init, A.shape, rank, nrun),
+        seed=seed_int(seed),  # a whole number, recorded, so the fit can be repeated
+        max_iter=max_iter,
+        stop=stop,
+        tol=tol,
+        trace_every=positive_int(trace_every, "trace_every", allow_zero=True),
+        options=options,
+    )
+    return job, nrun, rows, cols
+
+
+def _checked_data(X, method, options):
+    """X as a float array (NaN-free, with its mask for the masked methods), and its labels."""
+    A, rows, cols = as_data_matrix(X, allow_missing=method.masked)
     if method.masked:
         A, options["mask"] = observed_entries(A, options.get("mask"))
-    elif method.loss == "kl":
+        check_scale(np.where(options["mask"] > 0, A, 0.0))
+        return A, rows, cols
+    check_scale(A)
+    if method.loss == "kl":
         check_no_zero_lines(A, f"method {method.name!r} divides by WH, which such a line drives to 0")
+    return A, rows, cols
+
+
+def _checked_stop(method, stop, tol):
     stop = check_choice(method.default_stop if stop is None else stop, STOP_RULES, "stop rule")
     if stop == "kkt" and method.gradient is None:
         raise ValueError(
             f"stop='kkt' needs the gradient of the method's objective, which {method.name!r} does not "
             f"provide; use stop='objective'."
         )
-    tol = DEFAULT_TOL[stop] if tol is None else tol
-    nrun, max_iter = positive_int(nrun, "nrun"), positive_int(max_iter, "max_iter", allow_zero=True)
-    trace_every = positive_int(
-        (1 if nrun == 1 else 0) if trace_every is None else trace_every, "trace_every", allow_zero=True
-    )
+    return stop, DEFAULT_TOL[stop] if tol is None else check_tolerance(tol)
+
+
+def _checked_init(init, shape, rank, nrun):
     if not isinstance(init, str):
-        init = check_start_pair(init, A.shape, rank)
         if nrun > 1:
             raise ValueError(
                 "nrun > 1 repeats the fit from different random starts, but an explicit "
                 "(W0, H0) start is the same every time; use init='random' or nrun=1."
             )
-    else:
-        check_choice(init, INIT_METHODS, "init")
-        if nrun > 1 and init in ("nndsvd", "nndsvda"):
-            raise ValueError(
-                f"init={init!r} is deterministic, so {nrun} runs would all be identical; "
-                f"use init='random' (or 'nndsvdar') for nrun > 1."
-            )
-    options = resolve_options(method, options, A)
-    if seed is None:
-        seed = int(np.random.SeedSequence().entropy % 2**63)  # recorded, so the fit can be repeated
-    job = Job(
-        X=A,
-        rank=rank,
-        method=method,
-        init=init,
-        seed=rng_seed(seed),
-        max_iter=max_iter,
-        stop=stop,
-        tol=tol,
-        trace_every=trace_every,
-        options=options,
-    )
-    return job, nrun, rows, cols
+        return check_start_pair(init, shape, rank)
+    check_choice(init, INIT_METHODS, "init")
+    if nrun > 1 and init in ("nndsvd", "nndsvda"):
+        raise ValueError(
+            f"init={init!r} is deterministic, so {nrun} runs would all be identical; "
+            f"use init='random' (or 'nndsvdar') for nrun > 1."
+        )
+    return init
 
 
 def _warn_if_not_converged(result):

@@ -114,6 +114,13 @@ def nndsvd(X: np.ndarray, rank: int, fill=None, rng=None):
     H0 : numpy.ndarray, K x S
     """
     U, sigma, Vt = np.linalg.svd(X, full_matrices=False)
+    numerical_rank = int((sigma > sigma[0] * max(X.shape) * np.finfo(float).eps).sum())
+    if numerical_rank < rank and fill is None:
+        raise ValueError(
+            f"X has numerical rank {numerical_rank}, less than K = {rank}: NNDSVD can build only {numerical_rank} "
+            f"non-zero metagenes, and the others would stay 0. Choose K <= {numerical_rank}, or init='nndsvda' "
+            f"or 'random'."
+        )
     U, sigma, V = U[:, :rank], sigma[:rank], Vt[:rank].T
     W = np.zeros((X.shape[0], rank))
     H = np.zeros((rank, X.shape[1]))

@@ -9,6 +9,7 @@ functions in ``textbook`` (and, optionally, ``_kernels``).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,6 +19,8 @@ from . import _kernels, textbook
 from .objectives import OBJECTIVES, penalty_weights, smoothing_matrix
 
 __all__ = ["Method", "Option", "METHODS", "get_method"]
+
+LEE_SMALLEST = 1e-3  # lee's fits on the lecture's data degrade once its largest entry is below ~1e-4
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Method:
     restart: Callable | None = None  # (W, H, rng) -> a fresh start if the run is stuck, else None
     gradient: Callable | None = None  # (X, W, H, options) -> (∇W, ∇H), for the "kkt" stop rule
     finish: Callable | None = None  # (options, given) -> options, for rules that tie options together
+    check_data: Callable | None = None  # (X, options): raises or warns when the method suits X badly
 
     def __reduce__(self):
         """Sent to a worker process by name: the record holds functions pickle cannot copy."""
@@ -132,6 +136,18 @@ def _alpha_penalty(shape, options):
     return weights.value if any(weights) else None
 
 
+def _lee_scale(X, options):
+    """R's eps = 1e-9 floors lee's updates; against data far below 1 it distorts them."""
+    if X.max() < LEE_SMALLEST:
+        warnings.warn(
+            f"lee's guard eps = 1e-9 (R NMF's) is not small against these data (largest entry {X.max():.2g}): "
+            f"below about {LEE_SMALLEST:g} it distorts the updates and the fit. Multiply X by a constant first "
+            f"(NMF is scale-equivariant: W scales with X, H does not change), or use 'hals' or 'anls'.",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
 def _lee_finish(options, given):
     """R NMF's rescaling of W would undo a penalty on W: with a penalty, lee does not rescale."""
     if _alpha_penalty((1, 1), options) is not None:
@@ -197,7 +213,7 @@ METHODS = {m.name: m for m in [
            textbook.brunet, _kernels.brunet, loss="kl", default_stop="connectivity", floor_every=10),
     Method("lee", "Frobenius multiplicative updates, exactly as R NMF 0.25 (eps = 1e-9, W's columns rescaled)",
            textbook.lee, _kernels.lee, loss="frobenius", default_stop="connectivity",
-           options=(RESCALE, *PENALTY_OPTIONS), penalty=_alpha_penalty, finish=_lee_finish),
+           options=(RESCALE, *PENALTY_OPTIONS), penalty=_alpha_penalty, finish=_lee_finish, check_data=_lee_scale),
     Method("hals", "coordinate descent, one metagene at a time",
            textbook.hals, _kernels.hals, loss="frobenius", default_stop="objective",
            options=PENALTY_OPTIONS, penalty=_alpha_penalty),

@@ -150,7 +150,10 @@ def evar(X, W, H) -> float:
         At most 1 (a perfect fit); can be negative for a fit worse than WH = 0.
     """
     X, WH = _product(X, W, H)
-    return 1.0 - 2.0 * frobenius_from_product(X, WH) / float(np.vdot(X, X))
+    total = float(np.vdot(X, X))
+    if total == 0:
+        raise ValueError("evar is 1 − RSS / ΣX², undefined for an all zero X (ΣX² = 0).")
+    return 1.0 - 2.0 * frobenius_from_product(X, WH) / total
 
 
 OBJECTIVES = {"frobenius": frobenius_from_product, "kl": kl_from_product}

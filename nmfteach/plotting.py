@@ -245,6 +245,11 @@ def component_plot(fit, classes=None, components=(0, 1), ax=None, title="Samples
     matplotlib.figure.Figure
     """
     H = pd.DataFrame(fit.H) if not isinstance(fit.H, pd.DataFrame) else fit.H
+    if len(H) < 2:
+        raise ValueError("component_plot draws samples on two metagenes; this fit has K = 1.")
+    for c in components:
+        if isinstance(c, bool) or not isinstance(c, (int, np.integer)) or not 0 <= c < len(H):
+            raise ValueError(f"components are metagene numbers from 0 to {len(H) - 1} (K = {len(H)}); got {c!r}.")
     groups = _labels(classes if classes is not None else fit.predict(), H.columns)
     own = ax is None
     fig, ax = plt.subplots(figsize=(5, 4.2), layout="constrained") if own else (ax.figure, ax)
@@ -284,7 +289,16 @@ def top_genes_heatmap(X, fit, metagene=0, n=10, classes=None, title=None):
     """
     X = pd.DataFrame(X) if not isinstance(X, pd.DataFrame) else X
     W = pd.DataFrame(fit.W) if not isinstance(fit.W, pd.DataFrame) else fit.W
-    column = W.columns[metagene] if isinstance(metagene, int) else metagene
+    if isinstance(metagene, (int, np.integer)) and not isinstance(metagene, bool):
+        if not 0 <= metagene < W.shape[1]:
+            raise ValueError(
+                f"metagene must be a number from 0 to {W.shape[1] - 1} (K = {W.shape[1]}); got {metagene}."
+            )
+        column = W.columns[metagene]
+    elif metagene in W.columns:
+        column = metagene
+    else:
+        raise ValueError(f"no metagene named {metagene!r}; the fit's metagenes are {list(W.columns)}.")
     genes = W[column].sort_values(ascending=False, kind="stable").index[:n]
     block = X.loc[genes] if set(genes) <= set(X.index) else X.iloc[list(genes)]
     return _samples_heatmap(
@@ -336,7 +350,8 @@ def nmf_vs_pca(X, fit, classes=None, title="NMF versus PCA on the same data"):
         fig.colorbar(image, ax=ax, fraction=0.05)
     scores = (s[:2, None] * Vt[:2]).T
     H = np.asarray(fit.H)
-    groups = _labels(classes if classes is not None else fit.predict(), range(A.shape[1]))
+    samples = X.columns if isinstance(X, pd.DataFrame) else pd.RangeIndex(A.shape[1])
+    groups = _labels(classes if classes is not None else fit.predict(), samples)
     for ax, points, name, axis_names in (
         (axes[1, 0], scores, "samples on PC1, PC2", ("PC1", "PC2")),
         (axes[1, 1], H[:2].T, "samples on NMF components 1, 2", ("component 1", "component 2")),

@@ -24,7 +24,7 @@ import pandas as pd
 from .engine import ConvergenceWarning
 from .fit import nmf
 from .methods import get_method
-from .validation import as_data_matrix, check_choice, check_rank, rng_seed
+from .validation import as_data_matrix, check_choice, check_rank, rng_seed, seed_int
 
 __all__ = ["rank_survey", "randomize", "holdout_error"]
 
@@ -92,7 +92,8 @@ def holdout_error(X, rank, method="brunet", fraction=0.1, seed=None, nrun=1, **o
     rank = check_rank(rank, A.shape)
     if not 0 < fraction < 0.5:
         raise ValueError(f"fraction must be between 0 and 0.5 (a share of entries to hide); got {fraction}.")
-    hidden = np.random.default_rng(rng_seed(seed)).uniform(size=A.shape) < fraction
+    seed = seed_int(seed)  # one whole number for the hidden entries and the fit
+    hidden = np.random.default_rng(seed).uniform(size=A.shape) < fraction
     masked = "masked_kl" if get_method(method).loss == "kl" else "masked_frobenius"
     with warnings.catch_warnings():  # a comparable fit per K is what counts here, converged or not
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -166,7 +167,7 @@ def rank_survey(
             "several runs per K, so those columns are NaN. Use nrun=30 or so.",
             stacklevel=2,
         )
-    seed = int(np.random.SeedSequence().entropy % 2**63) if seed is None else rng_seed(seed)
+    seed = seed_int(seed)
     original = A if rows is None else pd.DataFrame(A, index=rows, columns=cols)  # fits keep X's labels
     data = {"original": original}
     if randomized:

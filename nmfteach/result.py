@@ -21,7 +21,7 @@ from .engine import Job
 from .init import metagene_names
 from .methods import get_method
 from .objectives import evar, rss, sparseness
-from .validation import as_data_matrix, check_choice
+from .validation import align_to_samples, as_data_matrix, check_choice
 
 __all__ = ["NMFResult", "assemble"]
 
@@ -32,7 +32,10 @@ class NMFResult:
 
     W (genes x K) and H (K x samples) are DataFrames labelled like X when X was a DataFrame,
     arrays otherwise. ``history`` is the best run's objective, indexed by iteration (0 is the
-    start). ``runs`` has one row per run; ``consensus`` is the mean connectivity over runs.
+    start). ``runs`` has one row per run; ``labels`` each run's cluster of each sample (runs x
+    samples, 1..K); ``consensus`` is the mean connectivity over runs. ``connectivity`` (runs x
+    samples x samples) is built from ``labels`` when asked for, so a fit of thousands of
+    samples does not keep it in memory.
     """
 
     W: object
@@ -44,9 +47,20 @@ class NMFResult:
     n_iter: int
     history: pd.Series
     runs: pd.DataFrame
-    connectivity: np.ndarray = field(repr=False)
+    labels: np.ndarray = field(repr=False)
     consensus: object = field(repr=False)
     settings: dict = field(default_factory=dict)
+
+    @property
+    def connectivity(self) -> np.ndarray:
+        """Each run's connectivity matrix, built from ``labels`` on demand.
+
+        Returns
+        -------
+        numpy.ndarray
+            runs x samples x samples, 1.0 where a run put two samples in the same cluster.
+        """
+        return np.stack([connectivity(run_labels) for run_labels in self.labels])
 
     @property
     def nrun(self) -> int:
@@ -183,15 +197,16 @@ class NMFResult:
         several = self.nrun > 1
         C = np.asarray(self.consensus)
         out["silhouette_consensus"] = _mean_or_nan(self.silhouette, "consensus") if several else np.nan
-        out["cophenetic"] = cophenetic(C) if several else np.nan
+        out["cophenetic"] = _mean_or_nan(cophenetic, C) if several else np.nan  # NaN if all runs agree on all
         out["dispersion"] = dispersion(C) if several else np.nan
         if X is not None:  # of the model's reconstruction: WSH for nsNMF, as R NMF
             A = as_data_matrix(X)[0]
             out["rss"] = rss(A, W @ self.smoothing, H)
             out["evar"] = evar(A, W @ self.smoothing, H)
-        if classes is not None:
-            out["purity"] = purity(np.asarray(samples), np.asarray(classes))
-            out["entropy"] = entropy(np.asarray(samples), np.asarray(classes))
+        if classes is not None:  # matched to the samples by name when classes is a Series indexed by them
+            known = align_to_samples(classes, getattr(self.H, "columns", pd.RangeIndex(self.H.shape[1])))
+            out["purity"] = purity(np.asarray(samples), known)
+            out["entropy"] = entropy(np.asarray(samples), known)
         return pd.Series(out, name="summary")
 
     def __repr__(self) -> str:
@@ -218,9 +233,8 @@ def assemble(job: Job, parts, rows=None, cols=None) -> NMFResult:
     )
     n_iter, converged = np.array(merged["n_iter"]), np.array(merged["converged"])
     best = int(np.argmin(objectives))
-    labels = H.argmax(axis=-2)
-    conn = np.stack([connectivity(lab) for lab in labels])
-    consensus = conn.mean(axis=0)
+    labels = H.argmax(axis=-2) + 1
+    consensus = _consensus(labels)
     W_best, H_best = W[best], H[best]
     if rows is not None:
         names = metagene_names(job.rank)
@@ -251,21 +265,29 @@ def assemble(job: Job, parts, rows=None, cols=None) -> NMFResult:
         n_iter=int(n_iter[best]),
         history=histories[best],
         runs=runs,
-        connectivity=conn,
+        labels=labels,
         consensus=consensus,
         settings=settings,
     )
+
+
+def _consensus(labels):
+    """Mean connectivity over runs, one run at a time (never runs x samples x samples at once)."""
+    total = np.zeros((labels.shape[1], labels.shape[1]))
+    for run_labels in labels:
+        total += run_labels[:, None] == run_labels[None, :]
+    return total / len(labels)
 
 
 def _sparseness_nonzero(A):
     """Hoyer's sparseness of A's columns that are not all 0 (a strong penalty can zero a whole
     metagene, for which sparseness is undefined); NaN if all are."""
     keep = np.abs(A).sum(axis=0) > 0
-    return sparseness(A[:, keep]) if keep.any() else np.nan
+    return sparseness(A[:, keep]) if keep.any() and A.shape[0] > 1 else np.nan  # K = 1: undefined for H
 
 
 def _mean_or_nan(width_function, *args):
-    """Average silhouette width, or NaN where it is undefined (all items in one cluster)."""
+    """The (average) value of a measure, or NaN where it is undefined (e.g. all items in one cluster)."""
     try:
         return float(np.mean(width_function(*args)))
     except ValueError:

@@ -8,6 +8,7 @@ values are set to 0. Options turn on overlapping (soft) memberships and count no
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -142,6 +143,10 @@ def _checked_settings(
     """Raise on a setting simulate_expression cannot use; return the library sizes as an array."""
     check_choice(membership, ("hard", "soft"), "membership")
     check_choice(noise, NOISE_MODELS, "noise model")
+    for name, value in (("noise_sd", noise_sd), ("depth", depth), ("dispersion", dispersion),
+                        ("concentration", concentration), ("program_density", program_density)):  # fmt: skip
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+            raise ValueError(f"{name} must be a finite number; got {value!r}.")
     for name, value in (("n_genes", n_genes), ("n_samples", n_samples), ("rank", rank)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a whole number >= 1; got {value!r}.")

@@ -11,6 +11,8 @@ import numbers
 import numpy as np
 import pandas as pd
 
+LARGEST_ENTRY = 1e30  # beyond this, WH and ‖X − WH‖² can overflow from a random start
+
 
 def as_data_matrix(X, name: str = "X", allow_missing: bool = False):
     """Return ``(array, row_labels, column_labels)`` for a genes x samples matrix.
@@ -20,6 +22,7 @@ def as_data_matrix(X, name: str = "X", allow_missing: bool = False):
     (for the masked methods, which skip those entries).
     """
     rows = cols = None
+    X = _plain_array_or_frame(X, name, allow_missing)
     if isinstance(X, pd.DataFrame):
         bad = [
             str(c)
@@ -49,8 +52,73 @@ def as_data_matrix(X, name: str = "X", allow_missing: bool = False):
         )
     if X.size == 0:
         raise ValueError(f"{name} is empty (shape {X.shape}); NMF needs at least one gene and one sample.")
-    check_entries(np.nan_to_num(X, nan=0.0) if allow_missing else X, name)
+    check_entries(np.where(np.isnan(X), 0.0, X) if allow_missing else X, name)
     return X, rows, cols
+
+
+def _plain_array_or_frame(X, name, allow_missing):
+    """Refuse what would be converted wrongly (sparse, complex, a masked array's hidden values);
+    a masked array becomes an array with NaN where it is masked, for the masked methods."""
+    import scipy.sparse
+
+    if scipy.sparse.issparse(X):
+        megabytes = 8 * X.shape[0] * X.shape[1] / 2**20
+        raise TypeError(
+            f"{name} is a scipy.sparse matrix ({X.shape[0]} x {X.shape[1]}, {X.nnz} stored values); nmfteach "
+            f"works on dense matrices for now. Pass {name}.toarray() (it takes {megabytes:,.0f} MiB), or keep only "
+            f"the genes you need first (e.g. the highly variable ones)."
+        )
+    complex_values = (
+        any(pd.api.types.is_complex_dtype(dtype) for dtype in X.dtypes)
+        if isinstance(X, pd.DataFrame)
+        else np.iscomplexobj(X)
+    )
+    if complex_values:
+        raise TypeError(
+            f"{name} has complex numbers; NMF needs real, non-negative data (e.g. magnitudes: abs({name}))."
+        )
+    if isinstance(X, np.ma.MaskedArray):
+        hidden = int(np.ma.count_masked(X))
+        if hidden and not allow_missing:
+            raise ValueError(
+                f"{name} is a numpy masked array with {hidden} masked entries, which this method would fit as "
+                f"if they were data. Use method='masked_kl' or 'masked_frobenius' (they skip masked entries), "
+                f"or fill them first ({name}.filled(value))."
+            )
+        X = np.ma.filled(X.astype(float), np.nan)
+    return X
+
+
+def check_scale(A: np.ndarray, name: str = "X") -> None:
+    """Raise if the data are all zero, or so large that products of entries overflow."""
+    finite = A[np.isfinite(A)]
+    largest = float(finite.max()) if finite.size else 0.0
+    if largest == 0.0:
+        raise ValueError(f"{name} is all zero (on every entry that is fitted): there is nothing to factorize.")
+    if largest > LARGEST_ENTRY:
+        raise ValueError(
+            f"{name}'s largest entry is {largest:.3g}: too large, since products of such numbers overflow "
+            f"(double precision ends at 1.8e308). Divide {name} by a constant first, e.g. {name} / {name}.max(): "
+            f"the metagenes W scale with it, H does not change."
+        )
+
+
+def align_to_samples(values, samples, name: str = "classes") -> np.ndarray:
+    """``values`` (one per sample) in the order of ``samples``: a Series whose index names the
+    samples is matched by name, anything else must be one value per sample, in their order."""
+    n = len(samples)
+    if isinstance(values, pd.Series) and not isinstance(values.index, pd.RangeIndex):
+        if pd.Index(values.index).is_unique and pd.Index(samples).isin(values.index).all():
+            return values.reindex(samples).to_numpy()
+        shown = ", ".join(map(str, list(values.index[:3])))
+        raise ValueError(
+            f"{name} is a Series whose index ({shown}, ...) does not name this fit's samples; index it by sample "
+            f"name (the columns of X), or pass a list or array in the samples' order."
+        )
+    array = np.asarray(values)
+    if array.ndim != 1 or len(array) != n:
+        raise ValueError(f"{name} must hold one label per sample ({n} in all); got shape {array.shape}.")
+    return array
 
 
 def check_entries(A: np.ndarray, name: str) -> None:
@@ -110,6 +178,26 @@ def check_choice(value, choices, what: str) -> str:
     return value
 
 
+def seed_int(seed) -> int:
+    """A whole-number seed from None (fresh entropy), an int, a numpy Generator (draws from it)
+    or a SeedSequence, so that it can be recorded and every run derived from it."""
+    seed = rng_seed(seed)
+    if seed is None:
+        return int(np.random.SeedSequence().entropy % 2**63)
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(2**63))
+    if isinstance(seed, np.random.SeedSequence):
+        return int(seed.generate_state(1, np.uint64)[0] >> np.uint64(1))
+    return seed
+
+
+def check_tolerance(tol) -> float:
+    """tol as a float, or an error unless it is a finite number >= 0."""
+    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not np.isfinite(tol) or tol < 0:
+        raise ValueError(f"tol must be a number >= 0 (a relative decrease, e.g. 1e-6); got {tol!r}.")
+    return float(tol)
+
+
 def rng_seed(seed):
     """Accept None, an int or a numpy Generator / SeedSequence as a seed."""
     if seed is None or isinstance(seed, (np.random.Generator, np.random.SeedSequence)):
@@ -155,6 +243,11 @@ def observed_entries(A, mask):
         mask = np.asarray(mask)
         if mask.shape != A.shape:
             raise ValueError(f"mask must have the shape of X, {A.shape}; got {mask.shape}.")
+        if mask.dtype != bool and not (np.issubdtype(mask.dtype, np.number) and np.isin(mask, (0, 1)).all()):
+            raise ValueError(
+                "mask must hold 0 (skip the entry) and 1 (fit it) only, or True/False; it has other "
+                "values (NaN, 2, ...)."
+            )
         observed &= mask.astype(bool)
     if not observed.any(axis=0).all() or not observed.any(axis=1).all():
         raise ValueError("every gene and every sample needs at least one observed (unmasked) entry.")

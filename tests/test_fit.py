@@ -215,11 +215,11 @@ def test_a_crashed_worker_falls_back_to_this_process(monkeypatch, lecture):
 
     expected = nt.nmf(lecture.X, 3, "lee", nrun=4, seed=5, max_iter=30, stop="none", n_jobs=1)
     monkeypatch.setitem(METHODS, "lee", dataclasses.replace(lee, kernel=dies_in_a_worker))
-    workers._worker_pool.cache_clear()  # fork new workers that see the patched registry
+    workers._release(kill=True)  # fork new workers that see the patched registry
     fit = nt.nmf(lecture.X, 3, "lee", nrun=4, seed=5, max_iter=30, stop="none", n_jobs=2)
     np.testing.assert_array_equal(fit.W, expected.W)
     assert fit.runs.equals(expected.runs)
-    workers._worker_pool.cache_clear()
+    workers._release(kill=True)
 
 
 def test_kkt_needs_a_gradient():
