@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -32,26 +33,73 @@ PINS = ROOT / "constraints.txt"
 SUPPORTED = ((3, 11), (3, 13))  # Python versions the pinned wheels exist for
 
 
-def venv_python() -> Path:
-    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+REQUIRED = {  # what each extra must be able to import, checked behind the stamp
+    "": ["nmfteach", "numpy", "scipy", "pandas", "matplotlib", "ipywidgets", "jupyterlab", "nbformat", "nbclient"],
+    "test": ["pytest", "nbval", "sklearn", "ruff", "playwright"],
+}
 
 
-def ensure_environment(extra: str) -> Path:
-    """Create .venv if needed and install nmfteach with the pinned dependencies (once per change)."""
+def venv_python(folder: Path = VENV) -> Path:
+    return folder / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def broken_environment(folder: Path = VENV) -> str | None:
+    """Why the virtual environment in ``folder`` cannot be used, or None if it can (or is absent)."""
+    if not folder.exists():
+        return None
+    python = venv_python(folder)
+    if not (folder / "pyvenv.cfg").exists():
+        return "it has no pyvenv.cfg, so its python would run the base interpreter"
+    if not python.exists():
+        return "it has no python (an interrupted creation?)"
+    probe = subprocess.run(
+        [str(python), "-c", "import sys; print(sys.prefix)"], capture_output=True, text=True, cwd=folder
+    )
+    if probe.returncode != 0 or Path(probe.stdout.strip()).resolve() != folder.resolve():
+        return "its python does not run as this environment's"
+    pip = subprocess.run([str(python), "-m", "pip", "--version"], capture_output=True, text=True)
+    if pip.returncode != 0:
+        return "it has no pip (its creation was interrupted?)"
+    return None
+
+
+def missing_modules(python: Path, extra: str) -> list[str]:
+    """The modules the course (and ``extra``) needs that ``python`` cannot find."""
+    wanted = REQUIRED[""] + (REQUIRED.get(extra, []) if extra else [])
+    code = "import importlib.util, sys; print(*[m for m in sys.argv[1:] if importlib.util.find_spec(m) is None])"
+    done = subprocess.run([str(python), "-c", code, *wanted], capture_output=True, text=True)
+    return done.stdout.split() if done.returncode == 0 else wanted
+
+
+def create_environment(folder: Path) -> None:
+    venv.EnvBuilder(with_pip=True, clear=True).create(folder)
+
+
+def ensure_environment(extra: str, folder: Path = VENV) -> Path:
+    """Create .venv if needed and install nmfteach with the pinned dependencies (once per change).
+    A broken environment (no pip, no pyvenv.cfg, packages removed) is rebuilt or repaired, saying so."""
     if not SUPPORTED[0] <= sys.version_info[:2] <= SUPPORTED[1]:
         sys.exit(
             f"course.py: this is Python {sys.version.split()[0]}; the course's pinned packages need "
             f"Python {SUPPORTED[0][0]}.{SUPPORTED[0][1]} to {SUPPORTED[1][0]}.{SUPPORTED[1][1]}. "
             f"Run course.py with one of those (or use the conda route in README.md)."
         )
-    python = venv_python()
+    problem = broken_environment(folder)
+    if problem:
+        print(f"course.py: the environment in {folder} is broken ({problem}); rebuilding it", flush=True)
+        shutil.rmtree(folder, ignore_errors=True)
+    python = venv_python(folder)
     if not python.exists():
-        print(f"course.py: creating a virtual environment in {VENV}", flush=True)
-        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+        print(f"course.py: creating a virtual environment in {folder}", flush=True)
+        create_environment(folder)
     target = f".[{extra}]" if extra else "."
     digest = hashlib.sha256(PINS.read_bytes() + (ROOT / "pyproject.toml").read_bytes() + target.encode()).hexdigest()
-    stamp = VENV / f".installed-{extra or 'course'}"
-    if not (stamp.exists() and stamp.read_text() == digest):
+    stamp = folder / f".installed-{extra or 'course'}"
+    installed = stamp.exists() and stamp.read_text() == digest
+    if installed and (missing := missing_modules(python, extra)):
+        print(f"course.py: {', '.join(missing)} missing from {folder}; installing again", flush=True)
+        installed = False
+    if not installed:
         print(f"course.py: installing nmfteach{target[1:]} with the versions pinned in {PINS.name}", flush=True)
         run([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
         run([python, "-m", "pip", "install", "--quiet", "-c", str(PINS), "-e", target])
