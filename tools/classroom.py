@@ -16,16 +16,15 @@ Instructor notebooks hold the answers between nbgrader's markers::
 hidden tests are removed, and outputs are cleared. Cell metadata is kept as it is, so an
 instructor who uses nbgrader can take the instructor notebooks unchanged.
 
-``grade()`` runs a filled-in student notebook with every graded test cell restored from the
-instructor version (hidden tests included, the student's edits to tests ignored, as nbgrader
-does) and gives each test cell its points if it runs without an error. Markdown answers
-(``solution`` and ``grade`` both true) are listed for grading by hand with the rubric in the
-instructor version.
+``grade()`` (in ``grader.py``) runs a filled-in student notebook rebuilt from the instructor
+version, with only the student's answers taken from it, and scores each test that runs to its
+end; see grader.py for what it guards against. Markdown answers (``solution`` and ``grade``
+both true) are listed for grading by hand with the rubric in the instructor version.
 
 Command line (``python3 course.py release`` and ``python3 course.py grade`` call these)::
 
     python tools/classroom.py release [--out student]
-    python tools/classroom.py grade NOTEBOOK [--source INSTRUCTOR_NOTEBOOK]
+    python tools/classroom.py grade NOTEBOOK [--source INSTRUCTOR_NOTEBOOK] [--cell-timeout S] [--total-timeout S]
 """
 
 from __future__ import annotations
@@ -153,69 +152,11 @@ def release(out=None, root=ROOT, sources=None):
     return written
 
 
-def _graded_cells(notebook):
-    """grade_id -> cell, for the cells nbgrader would grade (tests and hand-graded answers)."""
-    cells = {}
-    for cell in notebook.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade"):
-            cells[meta["grade_id"]] = cell
-    return cells
+def grade(notebook_path, source=None, **limits):
+    """Grade a filled-in student notebook (``grader.grade``; ``limits``: cell_timeout, total_timeout)."""
+    import grader
 
-
-def _instructor_source(student_path):
-    """The instructor notebook with the same file name as a student notebook."""
-    matches = [path for path in notebooks() if path.name == Path(student_path).name]
-    if not matches:
-        raise FileNotFoundError(
-            f"no instructor notebook named {Path(student_path).name} under {ROOT / 'lessons'}; "
-            f"pass source= (or --source) with the instructor version."
-        )
-    return matches[0]
-
-
-def grade(notebook_path, source=None, timeout=600) -> pd.DataFrame:
-    """Run a filled-in student notebook with the instructor's tests and score each question.
-
-    Returns one row per graded cell: grade_id, kind ("auto": a test cell, "manual": an answer
-    to grade by hand with the rubric), points earned (NaN for manual), max_points, and a status
-    ("passed", the error of a failed test, "missing" or "grade by hand").
-    """
-    import nbformat
-    from nbclient import NotebookClient
-
-    notebook_path = Path(notebook_path)
-    source = Path(source) if source is not None else _instructor_source(notebook_path)
-    instructor = nbformat.read(source, as_version=4)
-    submitted = nbformat.read(notebook_path, as_version=4)
-    expected = _graded_cells(instructor)
-    present = _graded_cells(submitted)
-    for grade_id, cell in present.items():  # tests come from the instructor version, hidden ones included
-        if grade_id in expected and cell.cell_type == "code" and not cell.metadata["nbgrader"].get("solution"):
-            cell.source = expected[grade_id].source
-    NotebookClient(
-        submitted,
-        timeout=timeout,
-        kernel_name="python3",
-        allow_errors=True,
-        resources={"metadata": {"path": str(notebook_path.parent.resolve())}},
-    ).execute()
-    rows = []
-    for grade_id, reference in expected.items():
-        meta = reference.metadata["nbgrader"]
-        max_points = float(meta.get("points", 0))
-        cell = present.get(grade_id)
-        if meta.get("solution") and reference.cell_type == "markdown":
-            rows.append(
-                (grade_id, "manual", float("nan"), max_points, "grade by hand (rubric in the instructor version)")
-            )
-        elif cell is None:
-            rows.append((grade_id, "auto", 0.0, max_points, "missing: the cell was deleted"))
-        else:
-            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-            status = "passed" if not errors else f"failed: {errors[0]['ename']}: {errors[0]['evalue']}".strip()
-            rows.append((grade_id, "auto", max_points if not errors else 0.0, max_points, status[:200]))
-    return pd.DataFrame(rows, columns=["grade_id", "kind", "points", "max_points", "status"]).set_index("grade_id")
+    return grader.grade(notebook_path, source, **limits)
 
 
 def _main(argv=None):
@@ -226,12 +167,19 @@ def _main(argv=None):
     to_grade = commands.add_parser("grade", help="grade a filled-in student notebook")
     to_grade.add_argument("notebook")
     to_grade.add_argument("--source", default=None, help="the instructor version (default: found by file name)")
+    to_grade.add_argument("--cell-timeout", type=float, default=None, help="seconds a cell may run (default 120)")
+    to_grade.add_argument("--total-timeout", type=float, default=None, help="seconds the whole run may take (1200)")
     args = parser.parse_args(argv)
     if args.command == "release":
         written = release(args.out)
         print(f"wrote {len(written)} student notebooks to {Path(args.out) if args.out else ROOT / 'student'}")
         return 0
-    report = grade(args.notebook, args.source)
+    limits = {"cell_timeout": args.cell_timeout, "total_timeout": args.total_timeout}
+    try:
+        report = grade(args.notebook, args.source, **{k: v for k, v in limits.items() if v is not None})
+    except FileNotFoundError as error:  # no instructor version to grade against
+        print(f"grade: {error}", file=sys.stderr)
+        return 2
     auto = report[report["kind"] == "auto"]
     with pd.option_context("display.max_colwidth", 80, "display.width", 160):
         print(report.to_string())
