@@ -134,12 +134,27 @@ def _release(kill=False):
     if executor is None or not mine:
         return
     processes = list((getattr(executor, "_processes", None) or {}).values())
+    executor.shutdown(wait=not kill, cancel_futures=True)  # first: no new work, pending work cancelled
     if kill:
         for process in processes:
             process.terminate()
-    executor.shutdown(wait=not kill, cancel_futures=True)
+        _unblock_queues(executor)
     for process in processes:
         process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=5)
+
+
+def _unblock_queues(executor):
+    """After its workers were killed, a pool's queue feeder may be stuck writing a large job into a
+    pipe nobody reads, and would hold up this process's exit: close the pipe and do not wait."""
+    queue = getattr(executor, "_call_queue", None)
+    if hasattr(queue, "cancel_join_thread"):
+        queue.cancel_join_thread()
+    reader = getattr(queue, "_reader", None)
+    if reader is not None:
+        reader.close()
 
 
 def _restart_idle_timer():

@@ -159,3 +159,87 @@ def test_the_command_line_takes_time_limits(tmp_path, blank, capsys):
         == 0
     )
     assert "automatic: 10 of 10 points" in capsys.readouterr().out
+
+
+REALISTIC = {  # found by a hostile review of the first version of this grader; each scored points
+    "an ndarray subclass that agrees with everything": (
+        "class Anything(np.ndarray):\n"
+        "    def __array_function__(self, func, types, args, kwargs):\n"
+        "        return True if func.__name__ in ('allclose', 'isclose') else super().__array_function__(func, types,"
+        " args, kwargs)\n"
+        "def frobenius_step(X, W, H):\n"
+        "    return np.zeros_like(W).view(Anything), np.zeros_like(H).view(Anything)"
+    ),
+    "numpy under another name": (
+        "alias = np\nclass Yes:\n    def __call__(self, *a, **k):\n        return True\n"
+        "alias.allclose = alias.isclose = Yes()\ndef frobenius_step(X, W, H):\n    return W.copy(), H.copy()"
+    ),
+    "a magic line before exec": '%pwd\nexec("def frobenius_step(X, W, H):\\n    return W, H")',
+    "nmfteach's own update, written around the check": (
+        "def frobenius_step(X, W, H):\n"
+        "    fit = nt.fit.nmf (X, W.shape[1], 'lee', init=(W, H), max_iter=1, stop='none', rescale=False)\n"
+        "    return fit.W, fit.H"
+    ),
+}
+
+
+@pytest.mark.parametrize("attack", list(REALISTIC))
+def test_realistic_attacks_earn_nothing(tmp_path, blank, attack):
+    report = grader.grade(submit(tmp_path, with_answers(blank, {"a1_q1": REALISTIC[attack]})), A1)
+    assert report.loc["a1_q1_test", "points"] == 0, report.loc["a1_q1_test", "status"]
+
+
+def test_changing_the_given_data_and_faking_the_results_earns_nothing(tmp_path, blank):
+    answers = {
+        "a1_q3": "X = W0 @ H0\nfrob_trace = kl_trace = [0.0] * 201\nW_frob, H_frob, W_kl, H_kl = W0, H0, W0, H0",
+        "a1_q4": (
+            "class Zero(float):\n    def __rsub__(self, other):\n        return 0.0\n"
+            "class Fit:\n    method, n_iter, settings, objective = 'lee', 200, {'rescale': False}, Zero(1.0)\n"
+            "lee_fit = brunet_fit = Fit()\nfrob_gap = kl_gap = 0.0"
+        ),
+    }
+    report = grader.grade(submit(tmp_path, with_answers(blank, answers)), A1)
+    assert points(report) == 0, report.to_string()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda cell: cell.metadata["nbgrader"].__setitem__("grade_id", ["a1_q1"]),
+        lambda cell: cell.__setitem__("source", {"not": "text"}),
+        lambda cell: cell.__setitem__("source", "x = " + "+".join(["1"] * 300_000)),
+    ],
+    ids=["a list as grade_id", "a source that is not text", "an enormous answer"],
+)
+def test_odd_cells_give_a_report_not_a_traceback(tmp_path, blank, change):
+    notebook = with_answers(blank, {})
+    cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "a1_q1")
+    change(cell)
+    path = tmp_path / A1.name
+    path.write_text(json.dumps(notebook))
+    report = grader.grade(path, A1)
+    assert points(report) == 0 and len(report) == 5
+
+
+GUARDED = {  # need screen=False to reach the kernel; the kernel's guards must hold on their own
+    "replacing how IPython transforms cells": (
+        "_shell = get_ipython()\n"
+        "_shell.transform_cell = lambda cell: cell.splitlines()[-1] + '\\n' if 'pass' in cell else cell\n"
+        "def frobenius_step(X, W, H):\n    return W, H"
+    ),
+    "signalling the grader, and a folder handle for relative opens": (
+        "import os\nrefused = 0\n"
+        "for attempt in (lambda: os.kill(os.getppid(), 0), lambda: os.open(ROOT, os.O_RDONLY)):\n"
+        "    try:\n        attempt()\n    except PermissionError:\n        refused += 1\n"
+        "if refused == 2:  # both refused: then (only then) answer correctly, so that the test passes\n"
+        "    def frobenius_step(X, W, H):\n"
+        "        H = H * (W.T @ X) / (W.T @ W @ H)\n        return W * (X @ H.T) / (W @ (H @ H.T)), H"
+    ).replace("ROOT", repr(str(classroom.ROOT))),
+}
+
+
+@pytest.mark.parametrize("attack", list(GUARDED))
+def test_expert_attacks_meet_the_kernel_guards(tmp_path, blank, attack):
+    report = grader.grade(submit(tmp_path, with_answers(blank, {"a1_q1": GUARDED[attack]})), A1, screen=False)
+    expected = 3 if attack.startswith("signalling") else 0
+    assert report.loc["a1_q1_test", "points"] == expected, report.loc["a1_q1_test", "status"]

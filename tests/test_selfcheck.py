@@ -206,3 +206,15 @@ def test_strict_raises_instead_of_printing_and_restores_itself(capsys):
         raise RuntimeError("an error inside the block")
     nt.selfcheck.dimensions({"G": 30, "S": 300})  # restored after an error too
     assert "Not yet" in capsys.readouterr().out
+
+
+def test_an_object_that_claims_to_equal_anything_is_not_an_answer(capsys):
+    class Anything:
+        def __eq__(self, other):
+            return True
+
+    Anything.__module__ = "__main__"  # as if defined in a notebook
+    nt.selfcheck.dimensions({"G": Anything(), "S": 30})
+    assert "class defined in this notebook" in capsys.readouterr().out
+    with nt.selfcheck.strict(), pytest.raises(AssertionError, match="class defined in this notebook"):
+        nt.selfcheck.dimensions({"G": 300, "S": [Anything()]})

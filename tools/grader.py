@@ -55,14 +55,19 @@ from classroom import notebooks, without_claims  # noqa: E402
 
 CELL_TIMEOUT, TOTAL_TIMEOUT = 120, 1200  # seconds, unless the command line says otherwise
 MAX_OUTPUT = 500_000  # characters kept per cell
+MAX_ANSWER = 20_000  # characters in one answer cell
 FORBIDDEN_NAMES = {"exec", "eval", "compile", "open", "__import__", "get_ipython", "breakpoint", "input", "setattr",
-                   "delattr", "globals", "locals", "vars", "memoryview"}  # fmt: skip
+                   "delattr", "getattr", "globals", "locals", "vars", "memoryview", "__builtins__",
+                   "__loader__", "__spec__"}  # fmt: skip
 FORBIDDEN_MODULES = {"os", "sys", "subprocess", "importlib", "ctypes", "gc", "builtins", "IPython", "nbformat",
                      "nbclient", "pathlib", "shutil", "socket", "inspect", "io", "pickle", "marshal", "types",
                      "signal", "threading", "multiprocessing", "unittest", "tools", "classroom", "grader"}  # fmt: skip
 FORBIDDEN_ATTRIBUTES = {"__code__", "__globals__", "__builtins__", "__dict__", "__class__", "__subclasses__",
                         "__getattribute__", "__closure__", "f_globals", "f_locals", "f_back", "gi_frame",
-                        "__self__", "__func__", "__wrapped__", "__defaults__", "__kwdefaults__"}  # fmt: skip
+                        "__self__", "__func__", "__wrapped__", "__defaults__", "__kwdefaults__", "__array_function__",
+                        "__array_ufunc__", "os", "sys", "signal", "threading", "subprocess", "multiprocessing",
+                        "importlib", "ctypes", "gc", "builtins", "modules", "shutil", "io", "pathlib",
+                        "inspect", "_kernels", "workers"}  # fmt: skip
 LIBRARIES = {"np", "numpy", "nt", "nmfteach", "pd", "pandas", "plt", "matplotlib", "scipy", "sp", "math"}
 
 
@@ -83,7 +88,11 @@ def grade(notebook_path, source=None, cell_timeout=CELL_TIMEOUT, total_timeout=T
     except Exception as error:  # invalid JSON, an empty file, {} ...: a report, not a traceback
         report.all_auto(f"not graded: {notebook_path.name} is not a readable notebook ({_short(error)})")
         return report.table()
-    answers, how = _answers(submitted, instructor)
+    try:
+        answers, how = _answers(submitted, instructor)
+    except Exception as error:
+        report.all_auto(f"not graded: {notebook_path.name} is not a readable notebook ({_short(error)})")
+        return report.table()
     refusals = {gid: why for gid, code in answers.items() if screen and (why := _screen(code))}
     secret = secrets.token_hex(8)
     runnable, tests = _build(instructor, answers, refusals, secret)
@@ -157,25 +166,42 @@ def _answers(submitted, instructor):
     wanted = [c for c in instructor.cells if _nbgrader(c).get("solution")]
     by_id = {}
     for cell in submitted.cells:
-        grade_id = _nbgrader(cell).get("grade_id")
-        if grade_id and grade_id not in by_id and isinstance(cell.get("source"), str):
+        grade_id = _nbgrader(cell).get("grade_id") if isinstance(cell, dict) else None
+        if isinstance(grade_id, str) and grade_id not in by_id and isinstance(cell.get("source"), str):
             by_id[grade_id] = cell["source"]
     if by_id:
         return {gid: by_id[gid] for c in wanted if (gid := _nbgrader(c)["grade_id"]) in by_id}, "id"
     layout = without_claims(instructor.cells)  # what a student version has
     cells = submitted.cells
-    if len(cells) == len(layout) and all(a.get("cell_type") == b.cell_type for a, b in zip(cells, layout)):
-        return {_nbgrader(b)["grade_id"]: a.get("source", "") for a, b in zip(cells, layout) if b in wanted}, "position"
+    if len(cells) == len(layout) and all(
+        isinstance(a, dict) and a.get("cell_type") == b.cell_type for a, b in zip(cells, layout)
+    ):
+        answers = {_nbgrader(b)["grade_id"]: a.get("source", "") for a, b in zip(cells, layout) if b in wanted}
+        return {gid: code for gid, code in answers.items() if isinstance(code, str)}, "position"
     return {}, "none"
 
 
 def _screen(code):
     """Why an answer may not run, or None. Answers compute with numpy, pandas and nmfteach; they do
-    not read files, build and run code, start processes or change libraries."""
+    not read files, build and run code, start processes, change objects they did not make or
+    change libraries."""
+    if not isinstance(code, str):
+        return "is not text"
+    if len(code) > MAX_ANSWER:
+        return f"is longer than {MAX_ANSWER:,} characters"
     try:
-        tree = ast.parse(code)
+        return _screen_tree(code)
+    except Exception as error:  # whatever it is, it is not an answer the grader can vouch for
+        return f"could not be checked ({type(error).__name__})"
+
+
+def _screen_tree(code):
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:  # as the kernel will run it: %magics and !commands become get_ipython() calls
+        tree = ast.parse(TransformerManager().transform_cell(code))
     except SyntaxError:
-        return None  # it fails on its own, with its own message
+        return None  # the kernel cannot run it either: it fails on its own, with its own message
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
             return f"uses {node.id}"
@@ -186,14 +212,16 @@ def _screen(code):
             bad = [name for name in names if name.split(".")[0] in FORBIDDEN_MODULES]
             if bad:
                 return f"imports {bad[0]}"
-        targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else []
-        targets += [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+        targets = list(node.targets) if isinstance(node, (ast.Assign, ast.Delete)) else []
+        targets += [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For)) else []
         for target in targets:
-            base = target
-            while isinstance(base, (ast.Attribute, ast.Subscript)):
-                base = base.value
-            if target is not base and isinstance(base, ast.Name) and base.id in LIBRARIES:
-                return f"changes {base.id}'s attributes"
+            part = target
+            while isinstance(part, (ast.Attribute, ast.Subscript, ast.Starred)):
+                if isinstance(part, ast.Attribute):
+                    return "changes an attribute (answers may not change objects such as modules)"
+                part = part.value
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and node.value.id in LIBRARIES:
+            return f"renames {node.value.id}"
     return None
 
 
@@ -235,13 +263,11 @@ def _code(source):
 FINGERPRINT = """
 def _nmfteach_grader_fingerprint():
     import builtins, sys, types
-    import numpy
-    kinds = (types.FunctionType, types.BuiltinFunctionType, numpy.ufunc, type)
     items = []
-    for name in MODULES:  # every function, ufunc and class of numpy's and nmfteach's modules
+    for name in MODULES:  # every object numpy's and nmfteach's modules hold (submodules aside)
         module = sys.modules.get(name)
         for key, value in sorted(vars(module).items()) if module is not None else ():
-            if key.startswith("__") or not isinstance(value, kinds):
+            if key.startswith("__") or isinstance(value, types.ModuleType):
                 continue
             code = getattr(value, "__code__", None)
             items.append((name, key, id(value), id(code), id(getattr(value, "__defaults__", None))))
@@ -267,15 +293,19 @@ def _nmfteach_grader_hook(protected, no_read):
     changes = {"os.remove", "os.rename", "os.replace", "os.truncate", "os.chmod", "os.chown", "os.symlink",
                "os.link", "os.rmdir", "os.utime", "shutil.rmtree", "shutil.move", "shutil.copyfile", "os.mkdir"}
     refused = {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.startfile",
-               "gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys.addaudithook"}
+               "gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys.addaudithook", "os.killpg"}
+    parent = os.getppid()
 
     def hook(event, args):
         if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
             mode, flags = args[1], args[2]
             write = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
                 isinstance(flags, int) and flags & writing)
-            if inside(args[0], no_read) or (write and inside(args[0], protected)):
+            folder = os.path.isdir(args[0]) and inside(args[0], protected + no_read)  # a handle for relative opens
+            if inside(args[0], no_read) or (write and inside(args[0], protected)) or folder:
                 raise PermissionError(f"the grader does not let answers open {os.fsdecode(args[0])}")
+        elif event == "os.kill" and (args[0] in (parent, 0) or args[0] < 0):
+            raise PermissionError("the grader does not let answers signal the grader")
         elif event in changes and any(isinstance(a, (str, bytes, os.PathLike)) and inside(a, protected)
                                       for a in args):
             raise PermissionError(f"the grader does not let answers change {args[0]}")
@@ -293,6 +323,8 @@ del _nmfteach_grader_fingerprint
 )
 GUARD = (
     "# the grader's check before the test (not part of the assignment)\n"
+    "OVERRIDABLE = {'transform_cell', 'run_cell', 'run_cell_async', 'run_code', 'run_ast_nodes', 'showtraceback',\n"
+    "               '_showtraceback', 'should_run_async', 'run_line_magic', 'run_cell_magic', 'CustomTB'}\n"
     + FINGERPRINT
     + """
 def _nmfteach_grader_reset():
@@ -304,6 +336,8 @@ def _nmfteach_grader_reset():
     shell.input_transformer_manager.line_transforms = TransformerManager().line_transforms
     shell.input_transformers_post = []
     shell.ast_transformers = []
+    for name in [n for n, v in vars(shell).items() if callable(v) and n in OVERRIDABLE]:
+        delattr(shell, name)  # the class's own way of running cells and showing errors, not a replacement
     for name in [n for n in list(globals()) if not n.startswith("_") and hasattr(builtins, n)]:
         del globals()[name]  # answers' names that hide a builtin (all, sum, ...)
 
@@ -312,7 +346,7 @@ _nmfteach_grader_reset()
 import numpy as np
 import nmfteach as nt
 print("nmfteach-grader-guard GRADE_ID", _nmfteach_grader_fingerprint(), "SECRET")
-del _nmfteach_grader_reset, _nmfteach_grader_fingerprint
+del _nmfteach_grader_reset, _nmfteach_grader_fingerprint, OVERRIDABLE
 """
 )
 
@@ -366,7 +400,7 @@ def _execute(notebook, cell_timeout, total_timeout, secret, source):
         )
         deadline, index = time.monotonic() + total_timeout, 0
         try:
-            with client.setup_kernel():
+            with client.setup_kernel(env=_kernel_environment(scratch)):
                 for index, cell in enumerate(notebook.cells):
                     if cell.cell_type != "code":
                         continue
@@ -382,6 +416,16 @@ def _execute(notebook, cell_timeout, total_timeout, secret, source):
             outcome.update(stopped=f"a cell could not be stopped after {cell_timeout} s", stopped_at=index)
     outcome.update(stdout=client.stdout, replies=client.replies, secret=secret)
     return outcome
+
+
+def _kernel_environment(scratch):
+    """The grader's environment, with IPython's settings (and startup files) in the scratch folder, so
+    that an answer cannot leave a startup file behind for the next grading."""
+    import os
+
+    env = dict(os.environ)
+    env["IPYTHONDIR"] = str(Path(scratch) / "ipython")
+    return env
 
 
 def _fingerprinted_modules():
@@ -408,6 +452,8 @@ def _verdict(grade_id, tests, outcome, refusals, answers, how):
         if gid in refusals:
             return False, f"refused by the grader: the answer ({gid}) {refusals[gid]}"
     reply = outcome["replies"].get(test, {})
+    if outcome["replies"].get(guard, {}).get("ename") == "TimeoutError" or reply.get("ename") == "TimeoutError":
+        return False, "failed: timed out (this test, or an earlier cell still running, passed the cell time limit)"
     secret = outcome["secret"]
     setup = _printed(outcome["stdout"].get(0, ""), "nmfteach-grader-setup", secret)
     check = _printed(outcome["stdout"].get(guard, ""), f"nmfteach-grader-guard {grade_id}", secret)
@@ -439,6 +485,7 @@ def _printed(text, prefix, secret):
 def _snapshot(source):
     """The bytes of the instructor notebooks and the package's source, before the run."""
     paths = set(notebooks()) | {Path(source).resolve()} | set((ROOT / "nmfteach").rglob("*.py"))
+    paths |= set((ROOT / "tools").glob("*.py")) | {ROOT / name for name in ("course.py", "pyproject.toml")}
     return {path: path.read_bytes() for path in paths if path.is_file()}
 
 

@@ -42,7 +42,31 @@ def _fetch(namespace, *names):
         raise AssertionError(f"no variable {', '.join(f'`{name}`' for name in missing)}: the exercise is not done.")
     for name in missing:
         print(f"Not yet: there is no variable `{name}`; run your solution cell first.")
-    return None if missing else tuple(namespace[name] for name in names)
+    if missing:
+        return None
+    homemade = [name for name in names if _defined_in_the_notebook(namespace[name])]
+    if homemade:  # an object of a class made in the notebook could answer "equal" to anything
+        message = (
+            f"`{homemade[0]}` is an object of a class defined in this notebook; the answer is a number, "
+            f"an array, a table or a text."
+        )
+        if _strict:
+            raise AssertionError(message)
+        print("Not yet: " + message)
+        return None
+    return tuple(namespace[name] for name in names)
+
+
+def _defined_in_the_notebook(value) -> bool:
+    """Is value (or an item of a list, tuple or dict it holds) of a class defined in __main__?"""
+    items = (
+        list(value.values()) + list(value)
+        if isinstance(value, dict)
+        else (list(value) if isinstance(value, (list, tuple)) else [])
+    )
+    return any(cls.__module__ == "__main__" for cls in type(value).__mro__) or any(
+        any(cls.__module__ == "__main__" for cls in type(item).__mro__) for item in items
+    )
 
 
 def answered(namespace, *names) -> bool:
