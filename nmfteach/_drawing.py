@@ -20,6 +20,10 @@ from scipy.cluster.hierarchy import leaves_list, linkage
 from .validation import align_to_samples
 
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
+# Known classes get colours of their own (Paul Tol's "muted" set, also colour-blind safe), so that a
+# class and a cluster never share a colour and a reader does not take "class ALL-B" for "cluster 1".
+TOL_MUTED = ["#332288", "#CC6677", "#999933", "#882255", "#DDCC77", "#44AA99", "#88CCEE", "#117733", "#AA4499"]
+CLASS_TRACKS = ("class",)
 VALUES = "viridis"
 STYLE = {
     "font.size": 9,
@@ -67,14 +71,15 @@ def _labels(values, index):
     return pd.Series(align_to_samples(values, pd.Index(index)), index=index)
 
 
-def _colours(labels: pd.Series) -> dict:
+def _colours(labels: pd.Series, palette=OKABE_ITO) -> dict:
     groups = sorted(pd.unique(labels.dropna()), key=str)
-    return {group: OKABE_ITO[i % len(OKABE_ITO)] for i, group in enumerate(groups)}
+    return {group: palette[i % len(palette)] for i, group in enumerate(groups)}
 
 
 def _track(ax, labels: pd.Series, name: str, horizontal=True):
-    """One annotation track: a strip of group colours, named, with its legend."""
-    colours = _colours(labels)
+    """One annotation track: a strip of group colours, named; returns its legend's handles.
+    Known classes are coloured from another palette than clusters."""
+    colours = _colours(labels, TOL_MUTED if name in CLASS_TRACKS else OKABE_ITO)
     codes = labels.map({g: i for i, g in enumerate(colours)}).to_numpy(dtype=float)
     strip = codes[None, :] if horizontal else codes[:, None]
     ax.imshow(
@@ -87,7 +92,20 @@ def _track(ax, labels: pd.Series, name: str, horizontal=True):
     )
     ax.set_xticks([]), ax.set_yticks([])
     (ax.set_ylabel if horizontal else ax.set_xlabel)(name, rotation=0 if horizontal else 90, ha="right", va="center")
-    return [Patch(color=c, label=f"{name}: {g}") for g, c in colours.items()]
+    return [Patch(color=c, label=str(g)) for g, c in colours.items()]
+
+
+def _track_legends(fig, legends, constrained=True):
+    """One legend per track, titled with the track's name, stacked to the right of the figure
+    (outside the axes, so that they cover nothing)."""
+    places = ("outside right upper", "outside right center", "outside right lower")
+    for i, (name, handles) in enumerate(legends):
+        where = (
+            dict(loc=places[min(i, 2)])
+            if constrained
+            else dict(loc="upper left", bbox_to_anchor=(0.845, 0.9 - 0.28 * i))
+        )
+        fig.legend(handles=handles, title=name, fontsize=7, title_fontsize=8, frameon=False, **where)
 
 
 def _order(A, axis, metric="euclidean"):
@@ -128,9 +146,9 @@ def _samples_heatmap(data: pd.DataFrame, tracks, ylabel, title, body_height):
     order = _order(data, axis=1)
     fig = plt.figure(figsize=(7.5, 2.2 + 0.3 * len(tracks) + body_height), layout="constrained")
     grid = fig.add_gridspec(len(tracks) + 1, 1, height_ratios=[0.3] * len(tracks) + [body_height])
-    handles = []
+    legends = []
     for i, (name, labels) in enumerate(tracks.items()):
-        handles += _track(fig.add_subplot(grid[i]), labels.iloc[order], name)
+        legends.append((name, _track(fig.add_subplot(grid[i]), labels.iloc[order], name)))
     _heatmap(
         fig,
         fig.add_subplot(grid[-1]),
@@ -142,5 +160,5 @@ def _samples_heatmap(data: pd.DataFrame, tracks, ylabel, title, body_height):
         yticks=data.index,
     )
     fig.suptitle(title)
-    fig.legend(handles=handles, loc="outside right upper", fontsize=7, frameon=False)
+    _track_legends(fig, legends)
     return fig

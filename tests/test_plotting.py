@@ -136,3 +136,18 @@ def test_every_figure_of_a_notebook_is_shown(tmp_path):
     NotebookClient(notebook, kernel_name="python3", timeout=120).execute()
     for cell in notebook.cells[1:]:
         assert any("image/png" in output.get("data", {}) for output in cell.outputs), cell.source
+
+
+@pytest.mark.parametrize("layout", ["constrained", None])
+def test_classes_and_clusters_never_share_a_colour_and_legends_cover_nothing(lecture_fit, lecture, layout):
+    fig = plotting.consensus_map(lecture_fit, classes=lecture.labels, layout=layout, show_names=layout is not None)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    colours = {
+        legend.get_title().get_text(): {h.get_facecolor() for h in legend.legend_handles} for legend in fig.legends
+    }
+    assert set(colours) == {"consensus", "class"} and not colours["consensus"] & colours["class"]
+    for legend in fig.legends:
+        box = legend.get_window_extent(renderer)
+        assert not any(box.overlaps(ax.get_tightbbox(renderer)) for ax in fig.axes), "a legend covers a panel"
+    plt.close(fig)
