@@ -17,7 +17,7 @@ from .consensus import (
     purity,
     silhouette,
 )
-from .datasets import TOY_PROGRAMS, lecture_example, load_golub
+from .datasets import TOY_PROGRAMS, lecture_example, load_assignment_data, load_golub
 from .engine import ConvergenceWarning
 from .features import extract_features, feature_score, top_genes
 from .fit import METHODS, STOP_RULES, NMFResult, nmf
@@ -25,6 +25,7 @@ from .init import INIT_METHODS, initialize
 from .least_squares import nnls
 from .objectives import evar, frobenius, kl_divergence, objective, penalty_weights, rss, smoothing_matrix, sparseness
 from .rank import holdout_error, randomize, rank_survey
+from .result import dominant_metagene
 from .simulate import SimulatedExpression, simulate_expression
 from .sparsity import sparsity_path
 
@@ -45,6 +46,7 @@ __all__ = [
     "evar",
     "objective",
     "sparseness",
+    "dominant_metagene",
     "connectivity",
     "consensus_matrix",
     "cophenetic",
@@ -64,6 +66,7 @@ __all__ = [
     "nnls",
     "load_golub",
     "lecture_example",
+    "load_assignment_data",
     "plotting",
     "widgets",
     "selfcheck",

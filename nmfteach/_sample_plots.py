@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ._drawing import VALUES, _colours, _labels, _order, styled
+from ._drawing import OKABE_ITO, TOL_MUTED, VALUES, _colours, _labels, _order, styled
 
 
 @styled
@@ -40,7 +40,8 @@ def component_plot(fit, classes=None, components=(0, 1), ax=None, title="Samples
     own = ax is None
     fig, ax = plt.subplots(figsize=(5, 4.2), layout="constrained") if own else (ax.figure, ax)
     a, b = components
-    for group, colour in _colours(groups).items():
+    palette = TOL_MUTED if classes is not None else OKABE_ITO  # classes and clusters never share colours
+    for group, colour in _colours(groups, palette).items():
         members = (groups == group).to_numpy()
         ax.scatter(H.iloc[a, members], H.iloc[b, members], color=colour, label=str(group), edgecolor="white", s=40)
     ax.set_xlabel(f"component {a + 1} ({H.index[a]})"), ax.set_ylabel(f"component {b + 1} ({H.index[b]})")
@@ -95,7 +96,7 @@ def nmf_vs_pca(X, fit, classes=None, title="NMF versus PCA on the same data"):
         (axes[1, 0], scores, "samples on PC1, PC2", ("PC1", "PC2")),
         (axes[1, 1], H[:2].T, "samples on NMF components 1, 2", ("component 1", "component 2")),
     ):
-        for group, colour in _colours(groups).items():
+        for group, colour in _colours(groups, TOL_MUTED if classes is not None else OKABE_ITO).items():
             members = (groups == group).to_numpy()
             ax.scatter(points[members, 0], points[members, 1], color=colour, label=str(group), s=30)
         ax.set_title(name), ax.set_xlabel(axis_names[0]), ax.set_ylabel(axis_names[1])

@@ -1,6 +1,6 @@
 """How stable is a clustering?  Connectivity, consensus and the measures built on them.
 
-A run of NMF assigns each sample to the metagene with its largest coefficient. Its
+A run of NMF assigns each sample to its dominant metagene (``nt.dominant_metagene``). Its
 connectivity matrix has C_ij = 1 when samples i and j share a metagene, 0 otherwise. The
 consensus matrix is the mean connectivity over runs from different random starts (Brunet et
 al. 2004): entries near 0 or 1 mean the runs agree, entries near 1/2 mean they do not.

@@ -1,8 +1,10 @@
-"""Data sets used by the lessons: the lecture's simulated example and Golub ALL/AML.
+"""Data sets used by the lessons and assignments: the lecture's simulated example, Golub ALL/AML
+and the assignments' data.
 
-Both ship inside the package, each with its provenance in a README beside it: the Golub data
-(5000 genes x 38 samples, Brunet et al. 2004) under ``nmfteach/data/golub``, and the matrix
-the lecture's R code simulated under ``nmfteach/data/lecture``.
+All ship inside the package, each with its provenance in a README beside it: the Golub data
+(5000 genes x 38 samples, Brunet et al. 2004) under ``nmfteach/data/golub``, the matrix the
+lecture's R code simulated under ``nmfteach/data/lecture``, and the assignments' data under
+``nmfteach/data/assignments``.
 """
 
 from __future__ import annotations
@@ -16,9 +18,20 @@ import pandas as pd
 from .simulate import SimulatedExpression, simulate_expression
 from .validation import check_choice
 
-__all__ = ["load_golub", "lecture_example", "Golub", "LECTURE_SEED", "TOY_PROGRAMS"]
+__all__ = [
+    "load_golub",
+    "lecture_example",
+    "load_assignment_data",
+    "Golub",
+    "LECTURE_SEED",
+    "TOY_PROGRAMS",
+    "ASSIGNMENT_DATA",
+]
 
 LECTURE_SEED = 123
+
+# The assignments' data sets (nmfteach/data/assignments/<name>.csv.gz), by name.
+ASSIGNMENT_DATA = {"choose_the_rank": "A2 · Choose the rank: simulated expression, 300 genes x 48 samples"}
 
 # Lesson 01's toy metagenes: three programs over ten marker genes (genes x programs), used by its
 # mixing explorer and self-checks.
@@ -109,3 +122,24 @@ def lecture_example(source: str = "numpy") -> SimulatedExpression:
             source="R (set.seed(123))",
         ),
     )
+
+
+def load_assignment_data(name: str) -> pd.DataFrame:
+    """A data set of the assignments, shipped with the package (see its README).
+
+    Parameters
+    ----------
+    name : str
+        The data set's name: "choose_the_rank" (assignment A2, simulated expression whose K is
+        not disclosed).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The matrix, genes x samples (axes named "gene" and "sample"), as floats.
+    """
+    check_choice(name, tuple(ASSIGNMENT_DATA), "assignment data set")
+    with resources.as_file(resources.files("nmfteach") / "data" / "assignments" / f"{name}.csv.gz") as path:
+        X = pd.read_csv(path, index_col=0).astype(float)
+    X.index.name, X.columns.name = "gene", "sample"
+    return X

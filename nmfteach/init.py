@@ -2,7 +2,9 @@
 
 NMF is non-convex, so where an algorithm starts decides where it ends. Two families:
 
-- "random": every entry of W0 and H0 drawn uniformly from [0, max X], as R NMF's "random" seed.
+- "random": every entry of W0 and H0 drawn uniformly from [0, max X], as R NMF's "random" seed
+  when max X ≥ 1 (R draws from [0, max(max X, 1)] and caps the draws at max X, which for data
+  below 1 piles many entries at max X; nmfteach keeps the uniform spread).
   Different seeds give different local optima, which is what consensus clustering uses.
 - "nndsvd" (Boutsidis & Gallopoulos 2008): a deterministic start from the K leading singular
   triplets of X. Each singular pair (u, v) is split into its positive and negative parts; the

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 __all__ = ["nnls"]
 
@@ -19,18 +20,48 @@ def nnls(AtA, AtB, max_iter=None):
 
     Parameters
     ----------
-    AtA : numpy.ndarray, K x K
-        AᵀA (e.g. WᵀW when solving for H in X ≈ WH).
-    AtB : numpy.ndarray, K x n
-        AᵀB (e.g. WᵀX, n = S).
+    AtA : array-like, K x K
+        AᵀA (e.g. WᵀW when solving for H in X ≈ WH); a numpy array or a pandas DataFrame.
+    AtB : array-like, K x n, or K values
+        AᵀB (e.g. WᵀX, n = S); a single right-hand side may be 1-D (a Series or a vector).
     max_iter : int or None
         The most pivoting rounds (None: 10·K + 50); a RuntimeError if they do not suffice.
 
     Returns
     -------
-    numpy.ndarray, K x n
-        Y ≥ 0, minimising ‖AY − B‖² column by column.
+    numpy.ndarray, K x n (K values if AtB was 1-D)
+        Y ≥ 0, minimising ‖AY − B‖² column by column; a DataFrame (Series) with AtB's labels if
+        AtB was one.
     """
+    AtA_values, AtB_values = _normal_equations(AtA, AtB)
+    Y = _block_principal_pivoting(AtA_values, AtB_values, max_iter)
+    if isinstance(AtB, pd.DataFrame):
+        return pd.DataFrame(Y, index=AtB.index, columns=AtB.columns)
+    if isinstance(AtB, pd.Series):
+        return pd.Series(Y[:, 0], index=AtB.index, name=AtB.name)
+    return Y[:, 0] if np.ndim(AtB) == 1 else Y
+
+
+def _normal_equations(AtA, AtB):
+    """AᵀA and AᵀB as float arrays (AᵀB K x n), or an error saying what is wrong with them."""
+    AtA = np.asarray(AtA, dtype=float)
+    AtB = np.asarray(AtB, dtype=float)
+    if AtA.ndim != 2 or AtA.shape[0] != AtA.shape[1]:
+        raise ValueError(f"nnls: AtA must be a square K x K matrix (AᵀA, e.g. W.T @ W); got shape {AtA.shape}.")
+    if AtB.ndim == 1:
+        AtB = AtB[:, None]
+    if AtB.ndim != 2 or AtB.shape[0] != AtA.shape[0]:
+        raise ValueError(
+            f"nnls: AtB must have K = {AtA.shape[0]} rows (AᵀB, e.g. W.T @ X with X genes x samples); "
+            f"got shape {AtB.shape}. Did you pass a row instead of a column, or forget the transpose?"
+        )
+    if not (np.isfinite(AtA).all() and np.isfinite(AtB).all()):
+        raise ValueError("nnls: AtA and AtB must be finite (no NaN or inf); check the data they came from.")
+    return AtA, AtB
+
+
+def _block_principal_pivoting(AtA, AtB, max_iter):
+    """The pivoting loop of nnls() on float arrays (AtB K x n)."""
     K, n = AtB.shape
     max_iter = 10 * K + 50 if max_iter is None else max_iter
     passive = np.zeros((K, n), dtype=bool)

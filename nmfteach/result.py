@@ -23,7 +23,36 @@ from .methods import get_method
 from .objectives import evar, rss, sparseness
 from .validation import align_to_samples, as_data_matrix, check_choice
 
-__all__ = ["NMFResult", "assemble"]
+__all__ = ["NMFResult", "assemble", "dominant_metagene"]
+
+
+def dominant_metagene(W, H, what: str = "samples") -> np.ndarray:
+    """Each sample's (or gene's) cluster: the metagene that contributes most of its expression.
+
+    Sample j's total expression Σ_i (WH)_ij is a sum of K parts, (Σ_i W_ik)·H_kj; gene i's total
+    Σ_j (WH)_ij a sum of W_ik·(Σ_j H_kj). The label is the k of the largest part (ties: the
+    first, as R's ``which.max``). R NMF's ``predict()`` takes the largest H_kj (or W_ik) instead,
+    which changes when a metagene is rescaled (W_k·c, H_k/c: the same fit); these parts do not.
+    For "lee" and "nsNMF", whose W columns R rescales to sum 1, both rules agree.
+
+    Parameters
+    ----------
+    W, H : numpy.ndarray
+        G x K and K x S (or stacks of them, runs x G x K and runs x K x S).
+    what : {"samples", "features"}
+        Label the samples (columns of X) or the genes (rows).
+
+    Returns
+    -------
+    numpy.ndarray of int
+        Labels 1..K: length S for "samples", G for "features" (runs x S or runs x G if stacked).
+    """
+    W, H = np.asarray(W, dtype=float), np.asarray(H, dtype=float)
+    if what == "samples":
+        return (W.sum(axis=-2)[..., :, None] * H).argmax(axis=-2) + 1
+    if what == "features":
+        return (W * H.sum(axis=-1)[..., None, :]).argmax(axis=-1) + 1
+    raise ValueError(f'what must be "samples" or "features"; got {what!r}.')
 
 
 @dataclass(repr=False)
@@ -99,12 +128,14 @@ class NMFResult:
         return WH
 
     def predict(self, what: str = "samples"):
-        """Cluster labels 1..K, as R NMF's ``predict()``.
+        """Cluster labels 1..K, as R NMF's ``predict()`` but independent of the metagenes' scale.
 
-        "samples": each sample goes to the metagene with its largest coefficient in H;
-        "features": each gene goes to the metagene with its largest entry in W;
-        "consensus": the samples' average-linkage tree on 1 − consensus, cut into K groups.
-        Ties go to the first metagene (as R's ``which.max``).
+        "samples": each sample goes to the metagene contributing most of its expression,
+        the largest (Σ_i W_ik)·H_kj; "features": each gene likewise, the largest W_ik·(Σ_j H_kj)
+        (see ``nt.dominant_metagene``). R takes the largest H_kj or W_ik, which a rescaling of
+        a metagene (W_k·c, H_k/c, the same fit) can change; for "lee" and "nsNMF" (W's columns
+        summing to 1) both agree. "consensus": the samples' average-linkage tree on
+        1 − consensus, cut into K groups. Ties go to the first metagene (as R's ``which.max``).
 
         Parameters
         ----------
@@ -119,9 +150,9 @@ class NMFResult:
         """
         check_choice(what, ("samples", "features", "consensus"), "prediction target")
         if what == "samples":
-            labels, names = np.asarray(self.H).argmax(axis=0) + 1, getattr(self.H, "columns", None)
+            labels, names = dominant_metagene(self.W, self.H, "samples"), getattr(self.H, "columns", None)
         elif what == "features":
-            labels, names = np.asarray(self.W).argmax(axis=1) + 1, getattr(self.W, "index", None)
+            labels, names = dominant_metagene(self.W, self.H, "features"), getattr(self.W, "index", None)
         else:
             labels, names = consensus_clusters(self.consensus, self.rank), getattr(self.H, "columns", None)
         return labels if names is None else pd.Series(labels, index=names, name="cluster")
@@ -233,7 +264,7 @@ def assemble(job: Job, parts, rows=None, cols=None) -> NMFResult:
     )
     n_iter, converged = np.array(merged["n_iter"]), np.array(merged["converged"])
     best = int(np.argmin(objectives))
-    labels = H.argmax(axis=-2) + 1
+    labels = dominant_metagene(W, H, "samples")  # scale-free, unlike R's largest H (see predict)
     consensus = _consensus(labels)
     W_best, H_best = W[best], H[best]
     if rows is not None:

@@ -179,7 +179,7 @@ def _true_factors(rng, n_genes, n_samples, rank, membership, concentration, prog
         H[groups, np.arange(n_samples)] = weight
     else:
         H = rng.dirichlet(np.full(rank, concentration), size=n_samples).T * weight
-        groups = H.argmax(axis=0)
+        groups = (W.sum(axis=0)[:, None] * H).argmax(axis=0)  # the dominant metagene, as predict()
     return W, H, groups
 
 

@@ -1,7 +1,8 @@
 """When a run stops: the stopping rules of ``nmf()``, for a batch of runs at once.
 
 - "connectivity" (R NMF's default for "brunet", "lee", "nsNMF"): every 10 iterations, assign
-  each sample to the metagene with its largest coefficient; stop when that partition has not
+  each sample to the metagene with its largest coefficient (R's rule, kept here so that the
+  iteration counts match R's; ``predict()`` uses the scale-free dominant metagene); stop when that partition has not
   changed for 41 checks in a row (R: ``stopconv = 40``, ``check.interval = 10``), so never before
   iteration 420.
 - "objective" (default of "hals", "anls", "pgd" and the masked methods): every 10 iterations,
@@ -64,7 +65,7 @@ class Connectivity(Never):
 
     def check(self, iteration, runs, W, H, objective):
         """Which of the ``runs`` (with factors W, H, stacked) are done at ``iteration``."""
-        labels = H.argmax(axis=-2)
+        labels = H.argmax(axis=-2)  # R's rule as R has it (largest H), so iteration counts match R
         # R compares the first check with an all-zero matrix, so it always counts as a change
         unchanged = same_partition(labels, self.last_labels[runs]) & (iteration > CHECK_INTERVAL)
         self.stable[runs] = np.where(unchanged, self.stable[runs] + 1, 0)

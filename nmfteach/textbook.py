@@ -156,14 +156,14 @@ def hals(X, W, H, alpha_W=0.0, alpha_H=0.0, l1_ratio=0.0):
 
 
 def anls(X, W, H, alpha_W=0.0, alpha_H=0.0, l1_ratio=0.0):
-    """Alternating non-negative least squares (Kim & Park 2008): each half solved exactly,
+    """Alternating non-negative least squares (Kim & Park 2008, 2011): each half solved exactly,
 
         H ← argmin_{H ≥ 0} ½‖X − WH‖²      (normal equations WᵀW H = WᵀX on the positive entries)
         W ← argmin_{W ≥ 0} ½‖X − WH‖²      (the same problem for Wᵀ: HHᵀ Wᵀ = HXᵀ)
 
-    by ``nnls`` (block principal pivoting), so each half-step lowers the objective at least as
-    much as any other update of that factor could. Penalties enter the normal equations as in
-    ``hals``.
+    by ``nnls`` (block principal pivoting, Kim & Park 2011), so each half-step lowers the
+    objective at least as much as any other update of that factor could. Penalties enter the
+    normal equations as in ``hals``.
     """
     l1_W, l2_W, l1_H, l2_H = penalty_weights(X.shape, alpha_W, alpha_H, l1_ratio)
     identity = np.eye(W.shape[1])

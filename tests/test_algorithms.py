@@ -2,6 +2,7 @@
 finite, on the textbook functions (one run) and on the fast kernels (a batch of runs)."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import small_problem
 from scipy.optimize import nnls as scipy_nnls
@@ -120,6 +121,28 @@ def test_nnls_matches_scipy_column_by_column(seed):
     expected = np.column_stack([scipy_nnls(A, b)[0] for b in B.T])
     np.testing.assert_allclose(Y, expected, atol=1e-10)
     assert (Y >= 0).all()
+
+
+def test_nnls_takes_the_lessons_objects_and_says_what_is_wrong():
+    """A student passes DataFrames, a Series or one sample as a vector: the answer keeps their labels."""
+    rng = np.random.default_rng(3)
+    W = pd.DataFrame(rng.uniform(size=(12, 2)), columns=["immune", "cell cycle"])
+    X = pd.DataFrame(W.to_numpy() @ rng.uniform(size=(2, 4)), columns=[f"S{i}" for i in range(4)])
+    expected = nt.nnls(W.to_numpy().T @ W.to_numpy(), W.to_numpy().T @ X.to_numpy())
+    table = nt.nnls(W.T @ W, W.T @ X)
+    assert list(table.index) == ["immune", "cell cycle"] and list(table.columns) == list(X.columns)
+    np.testing.assert_array_equal(table.to_numpy(), expected)
+    one = nt.nnls(W.T @ W, W.T @ X["S2"])
+    assert isinstance(one, pd.Series) and list(one.index) == ["immune", "cell cycle"]
+    np.testing.assert_allclose(one.to_numpy(), expected[:, 2], rtol=1e-12)
+    vector = nt.nnls(W.to_numpy().T @ W.to_numpy(), W.to_numpy().T @ X.to_numpy()[:, 2])
+    assert vector.shape == (2,)
+    with pytest.raises(ValueError, match="square K x K"):
+        nt.nnls(W.T, W.T @ X)
+    with pytest.raises(ValueError, match="K = 2 rows.*transpose"):
+        nt.nnls(W.T @ W, X.T @ W)
+    with pytest.raises(ValueError, match="finite"):
+        nt.nnls(W.T @ W, np.array([np.nan, 1.0]))
 
 
 def test_nnls_with_a_zero_column_in_A():

@@ -140,3 +140,39 @@ def test_consensus_clusters_gives_k_groups_even_with_tied_merges():
         assert sorted(set(found)) == list(range(1, k + 1))
         # every group stays inside one block
         assert all(len(set(labels[found == g])) == 1 for g in range(1, k + 1))
+
+
+def test_clusters_do_not_change_when_a_metagene_is_rescaled():
+    """(W_k·c, H_k/c) is the same fit; the largest H (R's predict) can change, the dominant metagene cannot."""
+    rng = np.random.default_rng(4)
+    W, H = rng.uniform(size=(40, 3)), rng.uniform(size=(3, 25))
+    scale = np.array([0.05, 1.0, 20.0])
+    for what in ("samples", "features"):
+        before = nt.dominant_metagene(W, H, what)
+        assert np.array_equal(before, nt.dominant_metagene(W * scale, H / scale[:, None], what))
+    assert not np.array_equal((H / scale[:, None]).argmax(axis=0), H.argmax(axis=0))  # R's rule moved
+    # by hand: sample j's part from metagene k is (Σ_i W_ik) H_kj; gene i's is W_ik (Σ_j H_kj)
+    parts = np.array([[W[:, k].sum() * H[k, j] for k in range(3)] for j in range(25)])
+    assert np.array_equal(nt.dominant_metagene(W, H), parts.argmax(axis=1) + 1)
+    stacked = nt.dominant_metagene(np.stack([W, W * scale]), np.stack([H, H / scale[:, None]]))
+    assert stacked.shape == (2, 25) and np.array_equal(stacked[0], stacked[1])
+    with pytest.raises(ValueError, match="samples.*features"):
+        nt.dominant_metagene(W, H, "genes")
+
+
+def test_runs_that_reach_the_same_fit_give_the_same_clusters(lecture):
+    """HALS leaves each metagene's scale free; 30 runs reaching one minimum must agree completely."""
+    fit = nt.nmf(lecture.X, 3, "hals", nrun=30, seed=123)
+    assert fit.runs["objective"].max() / fit.runs["objective"].min() - 1 < 1e-4
+    assert nt.dispersion(fit.consensus) == 1.0
+    assert np.array_equal(fit.predict().to_numpy(), nt.dominant_metagene(fit.W, fit.H))
+    best = int(fit.runs["objective"].idxmin())
+    assert np.array_equal(fit.labels[best], fit.predict().to_numpy())
+    assert np.array_equal(fit.predict("features").to_numpy(), nt.dominant_metagene(fit.W, fit.H, "features"))
+
+
+def test_for_lee_the_clusters_are_r_s(lecture):
+    """R rescales lee's W to column sums 1, so its largest-H rule and ours agree."""
+    fit = nt.nmf(lecture.X, 3, "lee", nrun=3, seed=1)
+    assert np.allclose(fit.W.sum(axis=0), 1.0)
+    assert np.array_equal(fit.predict().to_numpy(), fit.H.to_numpy().argmax(axis=0) + 1)

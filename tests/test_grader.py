@@ -243,3 +243,49 @@ def test_expert_attacks_meet_the_kernel_guards(tmp_path, blank, attack):
     report = grader.grade(submit(tmp_path, with_answers(blank, {"a1_q1": GUARDED[attack]})), A1, screen=False)
     expected = 3 if attack.startswith("signalling") else 0
     assert report.loc["a1_q1_test", "points"] == expected, report.loc["a1_q1_test", "status"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "refused"),
+    [
+        ("import numpy as np\nimport pandas as pd\nimport nmfteach as nt\nimport matplotlib.pyplot as plt", False),
+        ("from matplotlib import pyplot as plt\nimport scipy as sp", False),
+        ("def frobenius_step(X, W, H, np=None):\n    return W, H", False),  # a parameter is local
+        ("np = 3", True),
+        ("def np(x):\n    return x", True),
+        ("class nt:\n    nmf = None", True),
+        ("import numpy as nt", True),
+        ("from numpy import linalg as np", True),
+        ("for pd in range(3):\n    pass", True),
+        ("try:\n    pass\nexcept Exception as nt:\n    pass", True),
+        ("(np := 3)", True),
+        ("del pd", True),
+    ],
+)
+def test_answers_may_not_give_a_library_name_to_something_else(answer, refused):
+    why = grader._screen(answer)
+    assert (why is not None) == refused, why
+    if refused:
+        assert "to something else" in why
+
+
+def test_the_report_says_why_an_answer_did_not_run_and_notes_duplicated_cells(tmp_path, blank):
+    notebook = with_answers(blank, {**ANSWERS, "a1_q1": "def frobenius_step(X, W, H):\n    return W H"})
+    (copy,) = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "a1_q2"]
+    notebook.cells.append(nbformat.v4.new_code_cell(copy.source, metadata=copy.metadata))  # the same answer twice
+    report = grader.grade(submit(tmp_path, notebook), A1)
+    status = report.loc["a1_q1_test", "status"]
+    assert report.loc["a1_q1_test", "points"] == 0 and status.startswith("your answer (a1_q1) raised SyntaxError")
+    assert "NameError" in status  # then the test's own failure
+    assert report.loc["a1_q2_test", "points"] == 3
+    note = "note: the submission has 2 cells marked a1_q2; the first one was graded"
+    assert note in report.loc["a1_q2_test", "status"]
+
+
+def test_a_notebook_of_another_assignment_is_reported_as_such(tmp_path, blank):
+    other = classroom.ROOT / "lessons" / "04_algorithms.ipynb"
+    notebook = nbformat.read(other, as_version=4)
+    report = grader.grade(submit(tmp_path, notebook), A1)
+    assert points(report) == 0
+    status = report.loc["a1_q1_test", "status"]
+    assert "do not line up with its cells (was it made from another notebook?)" in status

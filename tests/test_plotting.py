@@ -151,3 +151,24 @@ def test_classes_and_clusters_never_share_a_colour_and_legends_cover_nothing(lec
         box = legend.get_window_extent(renderer)
         assert not any(box.overlaps(ax.get_tightbbox(renderer)) for ax in fig.axes), "a legend covers a panel"
     plt.close(fig)
+
+
+def test_sample_plots_colour_classes_like_the_maps_and_clusters_apart(lecture_fit, lecture):
+    """component_plot and nmf_vs_pca: known classes in Tol's muted colours (as the maps' class track),
+    predicted clusters in Okabe-Ito (as the maps' cluster track)."""
+    from matplotlib.collections import PathCollection
+    from matplotlib.colors import to_hex
+
+    from nmfteach._drawing import OKABE_ITO, TOL_MUTED
+
+    def scatter_colours(fig):
+        return {
+            to_hex(c.get_facecolor()[0]) for ax in fig.axes for c in ax.collections if isinstance(c, PathCollection)
+        }
+
+    for draw in (plotting.component_plot, lambda fit, **kw: plotting.nmf_vs_pca(lecture.X, fit, **kw)):
+        with_classes = scatter_colours(draw(lecture_fit, classes=lecture.labels))
+        assert with_classes <= {c.lower() for c in TOL_MUTED}
+        predicted = scatter_colours(draw(lecture_fit))
+        assert predicted <= {c.lower() for c in OKABE_ITO}
+        plt.close("all")

@@ -107,6 +107,25 @@ def test_own_recipe_and_recovery(capsys, lecture):
     assert "samples 1-4 should use metagene 1" in capsys.readouterr().out
     nt.selfcheck.own_recipe({"my_W": W, "my_H": H, "my_X": W @ H - 1})
     assert "negative values of X" in capsys.readouterr().out
+    wrong_recipes = {  # each passed the old check (a hostile review): every one must now fail, saying why
+        "W's entries should be drawn uniformly": {"my_W": 0 * W, "my_X": np.maximum(rng.normal(0, 0.2, (40, 12)), 0)},
+        "one draw per sample": {"my_H": (H > 0) * 1.0, "my_X": np.maximum(W @ ((H > 0) * 1.0), 0)},
+        "sd, not variance": {"my_X": np.maximum(W @ H + rng.normal(0, 0.2**0.5, (40, 12)), 0)},
+        "not Gaussian": {"my_X": np.maximum(W @ H + rng.uniform(-0.2 * 3**0.5, 0.2 * 3**0.5, (40, 12)), 0)},
+        "not made positive": {"my_X": np.abs(W @ H + rng.normal(0, 0.2, size=(40, 12)))},
+    }
+    for says, changed in wrong_recipes.items():
+        nt.selfcheck.own_recipe({"my_W": W, "my_H": H, "my_X": X, **changed})
+        out = capsys.readouterr().out
+        assert out.startswith("Not yet") and says in out, (says, out)
+    for seed in range(40):  # and the recipe itself passes from any seed
+        rng = np.random.default_rng(seed)
+        W_s = rng.uniform(0, 2, size=(40, 3))
+        H_s = np.zeros((3, 12))
+        H_s[np.repeat([0, 1, 2], 4), np.arange(12)] = rng.uniform(1, 2, size=12)
+        X_s = np.maximum(W_s @ H_s + rng.normal(0, 0.2, size=(40, 12)), 0)
+        nt.selfcheck.own_recipe({"my_W": W_s, "my_H": H_s, "my_X": X_s})
+        assert capsys.readouterr().out.startswith("Correct!"), seed
     fit = nt.nmf(lecture.X, 3, "hals", seed=1)
     corr = np.corrcoef(lecture.W.to_numpy().T, fit.W.to_numpy().T)[:3, 3:]
     nt.selfcheck.recovery({"sim": lecture, "fit": fit, "recovery": corr.max(axis=1).mean()})
@@ -132,10 +151,57 @@ def test_cluster_table_and_top_gene(capsys, lecture):
 
 def test_survey_choices(capsys, lecture):
     survey = nt.rank_survey(lecture.X, [2, 3, 4], nrun=3, seed=1, method="hals", holdout=0.1)
-    nt.selfcheck.cophenetic_choice({"survey": survey, "best_by_cophenetic": survey["cophenetic"].idxmax()})
+    nt.selfcheck.holdout_choice({"survey": survey, "best_by_holdout": survey["holdout_mse"].idxmin()})
     assert capsys.readouterr().out.startswith("Correct!")
     nt.selfcheck.holdout_choice({"survey": survey, "best_by_holdout": 99})
     assert "K = 99 is not it" in capsys.readouterr().out
+    nt.selfcheck.holdout_choice({"survey": survey, "best_by_holdout": str(survey["holdout_mse"].idxmin())})
+    assert capsys.readouterr().out.startswith("Correct!")  # "3" is 3
+    nt.selfcheck.holdout_choice({"survey": survey, "best_by_holdout": "three"})
+    assert capsys.readouterr().out.startswith("Not yet")
+
+
+def test_a_tie_in_the_survey_is_the_smallest_k(capsys):
+    import pandas as pd
+
+    survey = pd.DataFrame(
+        {"cophenetic": [0.98, 1.0, 1.0 - 1e-12, 0.99, 1.0]}, index=pd.Index([2, 3, 4, 5, 6], name="rank")
+    )
+    nt.selfcheck.cophenetic_choice({"survey": survey, "best_by_cophenetic": 3})
+    assert "K = 3, 4, 6 tie" in capsys.readouterr().out
+    nt.selfcheck.cophenetic_choice({"survey": survey, "best_by_cophenetic": 4})
+    assert "ties with the best cophenetic, but it is not the smallest" in capsys.readouterr().out
+
+
+def test_an_answer_that_cannot_be_read_gets_a_sentence_not_a_traceback(capsys):
+    cases = [
+        (nt.selfcheck.sample_weights, {"h4": "high"}),
+        (nt.selfcheck.sample_weights, {"h4": [[0.5, 1.0], [1.5]]}),  # ragged
+        (nt.selfcheck.own_recipe, {"my_W": "W", "my_H": None, "my_X": (1, 2)}),
+        (nt.selfcheck.stability_by_hand, {"C_by_hand": "C", "dispersion_by_hand": [1, 2], "cophenetic_by_hand": {}}),
+    ]
+    for check, answer in cases:
+        check(answer)
+        assert capsys.readouterr().out.startswith("Not yet: your answer could not be read")
+        with pytest.raises(AssertionError, match="could not be read"), nt.selfcheck.strict():
+            check(answer)
+
+
+def test_stability_by_hand_uses_the_lessons_toy_runs(capsys):
+    import numpy as np
+
+    runs = nt.selfcheck.analysis.TOY_RUNS
+    C = nt.consensus_matrix(runs)
+    right = {"C_by_hand": C, "dispersion_by_hand": nt.dispersion(C), "cophenetic_by_hand": nt.cophenetic(C)}
+    nt.selfcheck.stability_by_hand(right)
+    assert capsys.readouterr().out.startswith("Correct!")
+    trivial = np.array([[1, 1, 2, 2, 2, 2]] * 4)  # a student's easier toy: its own answers must not pass
+    C_easy = nt.consensus_matrix(trivial)
+    easy = {"toy_runs": trivial, "C_by_hand": C_easy, "dispersion_by_hand": 1.0, "cophenetic_by_hand": 1.0}
+    nt.selfcheck.stability_by_hand(easy)
+    assert "toy_runs is not the lesson's" in capsys.readouterr().out
+    nt.selfcheck.stability_by_hand({**easy, "toy_runs": runs})
+    assert capsys.readouterr().out.startswith("Not yet")
 
 
 def test_golub_checks(capsys, golub):
@@ -218,3 +284,66 @@ def test_an_object_that_claims_to_equal_anything_is_not_an_answer(capsys):
     assert "class defined in this notebook" in capsys.readouterr().out
     with nt.selfcheck.strict(), pytest.raises(AssertionError, match="class defined in this notebook"):
         nt.selfcheck.dimensions({"G": 300, "S": [Anything()]})
+
+
+_ANSWERS = '''
+import functools
+import numpy as np
+import nmfteach as nt
+import nmfteach as numpy_like
+from nmfteach import textbook
+from nmfteach.textbook import lee as plain
+
+def good(X, W, H):
+    """The nmfteach update (nt.textbook.lee, nmf) written out."""
+    # nt.textbook.lee would earn nothing: this comment must not count
+    H = H * (W.T @ X) / (W.T @ W @ H)
+    return W * (X @ H.T) / (W @ H @ H.T), H
+
+def uses_helper_ok(X, W, H):
+    return good(X, W, H)
+
+def direct(X, W, H): return nt.textbook.lee(X, W, H)
+def alias(X, W, H): return numpy_like.textbook.lee(X, W, H)
+def imported_name(X, W, H): return plain(X, W, H)
+def helper(X, W, H): return textbook.brunet(X, W, H)
+def via_helper(X, W, H): return helper(X, W, H)
+def default(X, W, H, step=plain): return step(X, W, H)
+def dynamic(X, W, H): return __import__("nmf" + "teach").nmf(X, 3)
+def make():
+    step = plain
+    def closure(X, W, H): return step(X, W, H)
+    return closure
+closure = make()
+partial = functools.partial(plain)
+def via_partial(X, W, H): return partial(X, W, H)
+class Stepper:
+    def step(self, X, W, H): return nt.textbook.lee(X, W, H)
+stepper = Stepper()
+def via_object(X, W, H): return stepper.step(X, W, H)
+def comprehension(X, W, H): return [nt.nmf(X, 3) for _ in range(1)]
+def evaluated(X, W, H): return (lambda: eval("nt"))()
+renamed = nt.textbook.brunet
+'''
+
+
+def test_nmfteach_names_reads_the_code_not_the_text():
+    namespace = {"__name__": "__main__"}
+    exec(compile(_ANSWERS, "<notebook>", "exec"), namespace)
+    assert nt.selfcheck.nmfteach_names(namespace["good"]) == []
+    assert nt.selfcheck.nmfteach_names(namespace["uses_helper_ok"]) == []
+    for name in (
+        "direct",
+        "alias",
+        "imported_name",
+        "via_helper",
+        "default",
+        "dynamic",
+        "closure",
+        "via_partial",
+        "via_object",
+        "comprehension",
+        "evaluated",
+        "renamed",
+    ):
+        assert nt.selfcheck.nmfteach_names(namespace[name]), name

@@ -38,6 +38,13 @@ def test_every_cell_of_every_lesson_has_a_slide_type():
             assert cell.metadata.get("slideshow", {}).get("slide_type") in allowed, f"{path.name}: {cell.source[:60]}"
 
 
+def test_claim_cells_are_left_out_of_the_decks():
+    for path in LESSONS:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if "claim" in cell.metadata.get("tags", []):
+                assert cell.metadata["slideshow"]["slide_type"] == "skip", f"{path.name}: {cell.source[:60]}"
+
+
 def test_every_lesson_has_a_page_and_a_deck_of_sensible_size(site):
     for path in LESSONS:
         assert (site / "lessons" / f"{path.stem}.html").stat().st_size > 10_000

@@ -15,7 +15,7 @@ What it does (README, "For instructors", says the same for teachers):
 - **Guards the kernel.** A first cell, before any answer, installs a Python audit hook (it cannot
   be removed) that refuses to open the instructor material or to write into the course or the
   package, and refuses new processes. Before each test a guard cell resets IPython's hooks
-  (input transformers, custom exception handlers), re-imports numpy and nmfteach and prints a
+  (input transformers, custom exception handlers), re-imports numpy, pandas and nmfteach and prints a
   fingerprint of their functions, compared outside the kernel with the one taken before the
   answers ran.
 - **Passes a test only when its cell ran to the end**: the last line of each test prints a
@@ -69,6 +69,9 @@ FORBIDDEN_ATTRIBUTES = {"__code__", "__globals__", "__builtins__", "__dict__", "
                         "importlib", "ctypes", "gc", "builtins", "modules", "shutil", "io", "pathlib",
                         "inspect", "_kernels", "workers"}  # fmt: skip
 LIBRARIES = {"np", "numpy", "nt", "nmfteach", "pd", "pandas", "plt", "matplotlib", "scipy", "sp", "math"}
+IMPORTED_AS = {"np": "numpy", "numpy": "numpy", "nt": "nmfteach", "nmfteach": "nmfteach", "pd": "pandas",
+               "pandas": "pandas", "plt": "matplotlib.pyplot", "matplotlib": "matplotlib", "scipy": "scipy",
+               "sp": "scipy", "math": "math"}  # fmt: skip  # the only module each library name may stand for
 
 
 def grade(notebook_path, source=None, cell_timeout=CELL_TIMEOUT, total_timeout=TOTAL_TIMEOUT, screen=True):
@@ -89,24 +92,27 @@ def grade(notebook_path, source=None, cell_timeout=CELL_TIMEOUT, total_timeout=T
         report.all_auto(f"not graded: {notebook_path.name} is not a readable notebook ({_short(error)})")
         return report.table()
     try:
-        answers, how = _answers(submitted, instructor)
+        answers, how, notes = _answers(submitted, instructor)
     except Exception as error:
         report.all_auto(f"not graded: {notebook_path.name} is not a readable notebook ({_short(error)})")
         return report.table()
     refusals = {gid: why for gid, code in answers.items() if screen and (why := _screen(code))}
     secret = secrets.token_hex(8)
-    runnable, tests = _build(instructor, answers, refusals, secret)
+    runnable, tests = _build(instructor, answers, refusals, secret, how)
     snapshot = _snapshot(source)
     outcome = _execute(runnable, cell_timeout, total_timeout, secret, source)
     changed = _restore(snapshot)
     for grade_id, cell in expected.items():
         meta = _nbgrader(cell)
         if cell.cell_type == "markdown" and meta.get("solution"):
-            report.manual(grade_id, "grade by hand (rubric in the instructor version)")
+            note = f" (note: {notes[grade_id]})" if grade_id in notes else ""
+            report.manual(grade_id, "grade by hand (rubric in the instructor version)" + note)
         elif changed:
             report.auto(grade_id, False, f"not graded: the submission changed {', '.join(changed)} (restored)")
         else:
-            report.auto(grade_id, *_verdict(grade_id, tests, outcome, refusals, answers, how))
+            passed, status = _verdict(grade_id, tests, outcome, refusals, answers, how)
+            odd = [notes[gid] for gid, _ in tests[grade_id][2] if gid in notes]
+            report.auto(grade_id, passed, status + "".join(f" (note: {note})" for note in odd))
     return report.table()
 
 
@@ -161,24 +167,29 @@ def _instructor_source(student_path):
 
 
 def _answers(submitted, instructor):
-    """grade_id -> the student's source for each of the instructor's solution cells, and how they
-    were found ("id", or "position" when the nbgrader metadata was stripped)."""
+    """grade_id -> the student's source for each of the instructor's solution cells, how they
+    were found ("id", or "position" when the nbgrader metadata was stripped, or "none"), and notes
+    {grade_id: what was odd about that answer} (a grade_id used by several cells)."""
     wanted = [c for c in instructor.cells if _nbgrader(c).get("solution")]
-    by_id = {}
+    by_id, copies = {}, {}
     for cell in submitted.cells:
         grade_id = _nbgrader(cell).get("grade_id") if isinstance(cell, dict) else None
-        if isinstance(grade_id, str) and grade_id not in by_id and isinstance(cell.get("source"), str):
-            by_id[grade_id] = cell["source"]
-    if by_id:
-        return {gid: by_id[gid] for c in wanted if (gid := _nbgrader(c)["grade_id"]) in by_id}, "id"
+        if isinstance(grade_id, str) and isinstance(cell.get("source"), str):
+            copies[grade_id] = copies.get(grade_id, 0) + 1
+            by_id.setdefault(grade_id, cell["source"])
+    notes = {gid: f"the submission has {n} cells marked {gid}; the first one was graded"
+             for gid, n in copies.items() if n > 1}  # fmt: skip
+    matched = {gid: by_id[gid] for c in wanted if (gid := _nbgrader(c)["grade_id"]) in by_id}
+    if matched:
+        return matched, "id", notes
     layout = without_claims(instructor.cells)  # what a student version has
     cells = submitted.cells
     if len(cells) == len(layout) and all(
         isinstance(a, dict) and a.get("cell_type") == b.cell_type for a, b in zip(cells, layout)
     ):
         answers = {_nbgrader(b)["grade_id"]: a.get("source", "") for a, b in zip(cells, layout) if b in wanted}
-        return {gid: code for gid, code in answers.items() if isinstance(code, str)}, "position"
-    return {}, "none"
+        return {gid: code for gid, code in answers.items() if isinstance(code, str)}, "position", notes
+    return {}, "none", notes
 
 
 def _screen(code):
@@ -222,16 +233,46 @@ def _screen_tree(code):
                 part = part.value
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and node.value.id in LIBRARIES:
             return f"renames {node.value.id}"
+        if rebound := _rebinds_a_library(node):
+            return f"gives the name {rebound} to something else (np, pd, nt, ... stay the libraries)"
+    return None
+
+
+def _rebinds_a_library(node):
+    """The library name (np, pd, nt, ...) that ``node`` binds to something other than its library, or None."""
+    if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+        return node.id if node.id in LIBRARIES else None  # np = ..., for nt in ..., with ... as pd, del np
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return node.name if node.name in LIBRARIES else None
+    if isinstance(node, ast.ExceptHandler):
+        return node.name if node.name in LIBRARIES else None
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            bound = alias.asname or alias.name.split(".")[0]
+            module = alias.name if alias.asname else alias.name.split(".")[0]
+            if bound in LIBRARIES and IMPORTED_AS[bound] != module:
+                return bound
+    if isinstance(node, ast.ImportFrom):
+        for alias in node.names:
+            bound = alias.asname or alias.name
+            if bound in LIBRARIES and IMPORTED_AS[bound] != f"{node.module}.{alias.name}":
+                return bound
     return None
 
 
 # -- the notebook that runs ------------------------------------------------------------------------
 
 
-def _build(instructor, answers, refusals, secret):
+def _build(instructor, answers, refusals, secret, how="id"):
     """The instructor's cells (claims left out) with the student's answers, a setup cell first,
     a guard before every test and a marker at the end of every test. Returns the notebook and
-    {grade_id: (guard index, test index, the answers since the previous test)}."""
+    {grade_id: (guard index, test index, [(answer grade_id, its cell index) since the previous test])}."""
+    missing = (
+        "no answer: the submission's cells carry none of this assignment's grade ids and do not line up with its cells "
+        "(was it made from another notebook?)"
+        if how == "none"
+        else "no answer: the cell is missing from the submission"
+    )
     cells, tests, since_last_test = [_code(SETUP.replace("SECRET", secret))], {}, []
     for cell in without_claims(instructor.cells):
         meta, cell = _nbgrader(cell), nbformat.from_dict(json.loads(json.dumps(cell)))
@@ -239,13 +280,13 @@ def _build(instructor, answers, refusals, secret):
             cell.outputs, cell.execution_count = [], None
         if meta.get("solution") and cell.cell_type == "code":
             grade_id = meta["grade_id"]
-            since_last_test.append(grade_id)
+            since_last_test.append((grade_id, len(cells)))
             if grade_id in refusals:
                 cell.source = f"raise RuntimeError('refused by the grader: this answer {refusals[grade_id]}')"
             elif grade_id in answers:
                 cell.source = answers[grade_id]
             else:
-                cell.source = "raise NotImplementedError('no answer: the cell is missing from the submission')"
+                cell.source = f"raise NotImplementedError({missing!r})"
         elif meta.get("grade") and cell.cell_type == "code":
             tests[meta["grade_id"]] = (len(cells), len(cells) + 1, since_last_test)
             since_last_test = []
@@ -344,6 +385,7 @@ def _nmfteach_grader_reset():
 
 _nmfteach_grader_reset()
 import numpy as np
+import pandas as pd
 import nmfteach as nt
 print("nmfteach-grader-guard GRADE_ID", _nmfteach_grader_fingerprint(), "SECRET")
 del _nmfteach_grader_reset, _nmfteach_grader_fingerprint, OVERRIDABLE
@@ -448,7 +490,7 @@ def _verdict(grade_id, tests, outcome, refusals, answers, how):
     if stopped_at is not None and stopped_at <= test:
         return False, (f"failed: {outcome['stopped']}" if stopped_at in (guard, test) else
                        f"not run: {outcome['stopped']} before this question")  # fmt: skip
-    for gid in answered_here:  # a refused answer fails the test that follows it
+    for gid, _ in answered_here:  # a refused answer fails the test that follows it
         if gid in refusals:
             return False, f"refused by the grader: the answer ({gid}) {refusals[gid]}"
     reply = outcome["replies"].get(test, {})
@@ -462,7 +504,13 @@ def _verdict(grade_id, tests, outcome, refusals, answers, how):
     if check != setup:
         return False, "failed: numpy, nmfteach or IPython was changed by the notebook (the grader's check)"
     if reply.get("status") == "error":
-        return False, f"failed: {reply.get('ename', 'error')}: {reply.get('evalue', '')}".strip()
+        failed = f"failed: {reply.get('ename', 'error')}: {reply.get('evalue', '')}".strip()
+        for gid, index in answered_here:  # say first why the answer itself did not run (a SyntaxError, ...)
+            own = outcome["replies"].get(index, {})
+            if own.get("status") == "error":
+                raised = f"{own.get('ename', 'an error')}: {own.get('evalue', '')}"
+                return False, f"your answer ({gid}) raised {raised}; {failed}"
+        return False, failed
     if f"nmfteach-grader-pass {grade_id} {secret}" not in outcome["stdout"].get(test, ""):
         return False, "failed: the test did not run to its end"
     if how == "position":

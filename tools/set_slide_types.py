@@ -10,7 +10,7 @@ The rules aim at one idea per slide, readable from the back of the room:
 - "**What to see**" paragraphs appear as a fragment under their figure (a sub-slide if long);
 - other text continues the current slide when short, else opens a sub-slide;
 - a code cell with a figure gets its own sub-slide; other code continues the slide unless it
-  or its output is long; the imports cell, solutions and self-checks are skipped;
+  or its output is long; the imports cell, solutions, self-checks and claim cells are skipped;
 - explorers stay on the slide that introduces them (the deck shows a snapshot of the widget);
 - "## Further reading" goes to the speaker notes.
 """
@@ -43,6 +43,8 @@ def _is_imports(cell) -> bool:
 
 def slide_type(cell, index: int) -> str:
     nbgrader = cell.metadata.get("nbgrader", {})
+    if "claim" in cell.metadata.get("tags", []):  # assertions backing the prose: not for the audience
+        return "skip"
     if nbgrader.get("solution") and cell.cell_type == "code" or nbgrader.get("grade") and cell.cell_type == "code":
         return "skip"
     text = cell.source.lstrip()

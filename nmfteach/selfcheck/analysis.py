@@ -12,6 +12,7 @@ __all__ = [
     "top_gene",
     "cophenetic_choice",
     "holdout_choice",
+    "stability_by_hand",
     "golub_purity",
     "aml_metagene",
     "penalty_choice",
@@ -75,22 +76,73 @@ def _survey_choice(namespace, name, column, best, what):
         return
     survey, answer = found
     table = survey.loc["original"] if "data" in (survey.index.names or []) else survey
-    expected = getattr(table[column], best)()
-    verdict(
-        answer == expected,
-        f"K = {expected} has the {what} {column} ({table.loc[expected, column]:.4f}).",
-        f"K = {answer} is not it; look at survey.loc['original', '{column}'] and take its {best}.",
-    )
+    values = table[column]
+    top = values.max() if best == "idxmax" else values.min()
+    tied = [int(k) for k in values.index if abs(values[k] - top) <= 1e-9]  # equal up to rounding
+    expected = min(tied)  # among equally good K, the smallest: extra metagenes explain nothing more
+    try:
+        answer = int(answer) if float(answer) == int(float(answer)) else answer
+    except (TypeError, ValueError):
+        pass
+    tie = f"; K = {', '.join(map(str, tied))} tie, and the smallest of them is the choice" if len(tied) > 1 else ""
+    if answer in tied and answer != expected:
+        wrong = f"K = {answer} ties with the best {column}, but it is not the smallest K that reaches it."
+    else:
+        wrong = f"K = {answer!r} is not it; find the {what} value of survey.loc['original', '{column}'] and its K."
+    verdict(answer == expected, f"K = {expected} has the {what} {column} ({values[expected]:.4f}){tie}.", wrong)
 
 
 def cophenetic_choice(namespace) -> None:
-    """Lesson 07: best_by_cophenetic is the K with the highest cophenetic correlation in survey."""
+    """Lesson 07: best_by_cophenetic is the smallest K with the highest cophenetic correlation in survey."""
     _survey_choice(namespace, "best_by_cophenetic", "cophenetic", "idxmax", "highest")
 
 
 def holdout_choice(namespace) -> None:
     """Lesson 07: best_by_holdout is the K with the lowest held-out error in survey."""
     _survey_choice(namespace, "best_by_holdout", "holdout_mse", "idxmin", "lowest")
+
+
+# The toy runs of lesson 07 (4 runs x 6 samples): the check computes from its own copy, so
+# redefining toy_runs in the notebook cannot change the expected answer.
+TOY_RUNS = np.array([[1, 1, 1, 2, 2, 2], [1, 1, 2, 2, 2, 2], [1, 1, 1, 2, 2, 2], [2, 2, 2, 1, 1, 1]])
+
+
+def stability_by_hand(namespace) -> None:
+    """Lesson 07: C_by_hand is the consensus of toy_runs, dispersion_by_hand its dispersion and
+    cophenetic_by_hand the correlation of 1 − C with the tree's cophenetic distances (toy_tree)."""
+    found = _fetch(namespace, "C_by_hand", "dispersion_by_hand", "cophenetic_by_hand")
+    if found is None:
+        return
+    from ..consensus import consensus_matrix, cophenetic, dispersion
+
+    C, disp, coph = found
+    if "toy_runs" in namespace and not np.array_equal(np.asarray(namespace["toy_runs"]), TOY_RUNS):
+        verdict(False, "", "toy_runs is not the lesson's any more: run the cell that defines it again.")
+        return
+    expected = consensus_matrix(TOY_RUNS)
+    C = np.asarray(C, dtype=float)
+    if C.shape != expected.shape:
+        verdict(False, "", f"C_by_hand should be samples x samples, {expected.shape}; it is {C.shape}.")
+    elif not np.allclose(np.diag(C), 1):
+        verdict(False, "", "the diagonal of C_by_hand should be 1: every run puts a sample with itself.")
+    elif not np.allclose(C, expected):
+        verdict(
+            False,
+            "",
+            "C_by_hand should be the share of runs that put i and j together: average, over the "
+            "runs, of the 0/1 matrices 'same label' (not the labels themselves).",
+        )
+    elif not _close(disp, dispersion(expected)):
+        verdict(False, "", "dispersion_by_hand is the mean of 4 (C − ½)² over all S² entries of C, diagonal included.")
+    else:
+        pairs = np.triu_indices_from(expected, k=1)
+        verdict(
+            _close(coph, cophenetic(expected)),
+            f"consensus, dispersion {dispersion(expected):.4f} and cophenetic {cophenetic(expected):.4f} match "
+            f"nt.dispersion and nt.cophenetic.",
+            "cophenetic_by_hand is the correlation (np.corrcoef) between the distances 1 − C and the tree's "
+            f"distances toy_tree, over the {len(pairs[0])} pairs above the diagonal (each pair once).",
+        )
 
 
 def golub_purity(namespace) -> None:

@@ -85,7 +85,7 @@ def sample_weights(namespace) -> None:
     verdict(
         _same_array(answer, expected, atol=1e-6),
         "sample 4 uses 0.5 of the immune program and 1.5 of the cell-cycle program.",
-        f"you found {np.round(answer, 3)}; solve nt.nnls(W.T @ W, W.T @ X[:, [3]]) for the 4th sample.",
+        f"you found {np.round(answer, 3)}; solve nt.nnls(W.T @ W, W.T @ X['Sample_4']) for the 4th sample.",
     )
 
 
@@ -198,16 +198,34 @@ def own_recipe(namespace) -> None:
     if W.shape != (40, 3) or H.shape != (3, 12) or X.shape != (40, 12):
         problems.append(f"shapes should be W 40x3, H 3x12, X 40x12 (yours: {W.shape}, {H.shape}, {X.shape})")
     else:
-        if W.min() < 0 or W.max() > 2:
-            problems.append("W's entries should be uniform on [0, 2]")
-        if not ((H > 0).sum(axis=0) == 1).all():
-            problems.append("each sample (column of H) should use exactly one metagene")
-        elif not list(H.argmax(axis=0)) == [0] * 4 + [1] * 4 + [2] * 4:
-            problems.append("samples 1-4 should use metagene 1, 5-8 metagene 2, 9-12 metagene 3")
-        elif H[H > 0].min() < 1 or H.max() > 2:
-            problems.append("each sample's weight should be uniform on [1, 2]")
-        if X.min() < 0:
-            problems.append("negative values of X should be set to 0")
-        elif not 0.05 < np.std(X - W @ H) < 0.5:
-            problems.append("X should be W @ H plus Gaussian noise with sd 0.2")
+        problems += _recipe_problems(W, H, X)
     verdict(not problems, "your data follow the lecture's recipe.", "; ".join(problems) + ".")
+
+
+def _recipe_problems(W, H, X) -> list:
+    """What in (W, H, X) breaks the lecture's recipe: wide enough tests that any seed passes."""
+    from scipy.stats import kurtosis, norm
+
+    problems = []
+    if W.min() < 0 or W.max() > 2 or not (0.8 < W.mean() < 1.2 and 0.45 < W.std() < 0.7):
+        problems.append("W's entries should be drawn uniformly from [0, 2] (yours do not spread over that range)")
+    if not ((H > 0).sum(axis=0) == 1).all():
+        problems.append("each sample (column of H) should use exactly one metagene")
+    elif not list(H.argmax(axis=0)) == [0] * 4 + [1] * 4 + [2] * 4:
+        problems.append("samples 1-4 should use metagene 1, 5-8 metagene 2, 9-12 metagene 3")
+    elif H[H > 0].min() < 1 or H.max() > 2 or H[H > 0].std() < 0.1:
+        problems.append("each sample's weight should be drawn uniformly from [1, 2], one draw per sample")
+    WH = W @ H
+    safe = WH > 1  # entries that clipping at 0 almost surely left alone: there X − WH is the noise
+    noise = (X - WH)[safe]
+    if X.min() < 0:
+        problems.append("negative values of X should be set to 0")
+    elif norm.cdf(-WH / 0.2).sum() >= 3 and not (X == 0).any():
+        problems.append("values that the noise made negative should be set to 0 (clipped), not made positive")
+    flat = safe.sum() >= 50 and noise.std() > 0.05 and kurtosis(noise) <= -0.8  # uniform noise: -1.2; Gaussian: 0
+    if safe.sum() >= 50 and (not 0.15 < noise.std() < 0.25 or flat):
+        problems.append(
+            f"X should be W @ H plus Gaussian noise with standard deviation 0.2 (yours: sd {noise.std():.2f}"
+            f"{', not Gaussian' if flat else ''}); note sd, not variance"
+        )
+    return problems
