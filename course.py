@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Set up and run the nmfteach course with nothing but Python (3.11 to 3.13).
 
-    python3 course.py lab       install what the course needs, then open JupyterLab on lessons/
+    python3 course.py lab       install what the course needs, then open JupyterLab on your own
+                                copy of the lessons, my-course/ (made on first use, never
+                                overwritten: exercises to fill in, solutions one click away)
+    python3 course.py lab --instructor
+                                open the instructor versions in lessons/ (answers, outputs)
     python3 course.py test      install what the tests need, then run the whole test suite
     python3 course.py release   write the student versions of the lessons and assignments
                                 to student/ (or --out FOLDER): answers stubbed, hidden tests removed
@@ -29,6 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
+STUDENT_FOLDER = ROOT / "my-course"  # a student's own copies of the lessons (git ignores it)
 PINS = ROOT / "constraints.txt"
 SUPPORTED = ((3, 11), (3, 13))  # Python versions the pinned wheels exist for
 
@@ -127,10 +132,13 @@ def main(argv: list[str]) -> int:
         return run([python, ROOT / "tools" / "build_site.py", *rest], check=False)
     if what == "lab":
         python = ensure_environment("")
+        folder = ROOT / "lessons" if "--instructor" in rest else STUDENT_FOLDER
+        rest = [argument for argument in rest if argument != "--instructor"]
+        if folder == STUDENT_FOLDER:  # the student versions, kept up to date without touching the student's work
+            run([python, ROOT / "tools" / "classroom.py", "workspace", folder])
+            print(f"course.py: your notebooks are in {folder} (the instructor versions: course.py lab --instructor)")
         as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # e.g. in a container
-        return run(
-            [python, "-m", "jupyterlab", f"--ServerApp.root_dir={ROOT / 'lessons'}", *as_root, *rest], check=False
-        )
+        return run([python, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}", *as_root, *rest], check=False)
     python = ensure_environment("test")
     code = run([python, "-m", "pytest", *rest], check=False)
     if code == 5:

@@ -48,6 +48,7 @@ LESSONS = {
     "04_algorithms.ipynb": ("seed", ["ArrowRight"], {"init": "random"}),  # the seed drives random starts
     "07_choosing_the_rank.ipynb": ("K", ["ArrowRight"], {}),
 }
+STUDENT_LESSON = "04_algorithms.ipynb"  # its student version: opens unmodified, solutions collapsed
 SETTINGS = {  # JupyterLab user settings: every cell in the page, no news or update pop-ups
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
@@ -84,6 +85,13 @@ def lab(tmp_path_factory):
     notebooks.mkdir()
     for name in LESSONS:
         shutil.copy(ROOT / "lessons" / name, notebooks / name)
+    sys.path.insert(0, str(ROOT / "tools"))
+    import classroom
+    import nbformat
+
+    source = ROOT / "lessons" / STUDENT_LESSON
+    student = classroom.student_version(nbformat.read(source, as_version=4), source.name, lesson=True)
+    nbformat.write(student, notebooks / f"student_{STUDENT_LESSON}")
     for relative, values in SETTINGS.items():
         path = home / "settings" / relative
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -201,6 +209,7 @@ def test_lesson_runs_and_its_widget_answers_in_jupyterlab(lab, browser, lesson):
         page.goto(f"{base}/lab/workspaces/{stem}/tree/{lesson}?reset&token={token}")
         page.wait_for_selector(f"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
         shot("1_opened")
+        assert page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty").count() == 0, "opening changed the notebook"
 
         _menu(page, "Edit", "Clear Outputs of All Cells")
         _menu(page, "Run", "Run All Cells")
@@ -247,5 +256,28 @@ def test_lesson_runs_and_its_widget_answers_in_jupyterlab(lab, browser, lesson):
     except Exception:
         shot("failure")
         raise
+    finally:
+        page.close()
+
+
+def test_a_student_version_opens_unmodified_and_hides_each_solution_until_asked(lab, browser):
+    base, token, _ = lab
+    name = f"student_{STUDENT_LESSON}"
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    try:
+        page.goto(f"{base}/lab/workspaces/student/tree/{name}?reset&token={token}")
+        page.wait_for_selector(f"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
+        assert page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty").count() == 0, "opening changed the notebook"
+        solutions = page.locator(f"{PANEL} .jp-RenderedMarkdown details")
+        assert solutions.count() >= 2
+        first = solutions.first
+        first.scroll_into_view_if_needed()
+        code = first.locator("pre").first
+        assert first.locator("summary").is_visible() and not code.is_visible()  # hidden until asked for
+        first.locator("summary").click()
+        code.wait_for(state="visible", timeout=10_000)
+        assert "H_hals" in code.inner_text()  # lesson 04, exercise 1
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "student_solution_revealed.png"))
     finally:
         page.close()

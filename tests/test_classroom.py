@@ -26,27 +26,44 @@ def test_the_course_has_eleven_lessons_and_three_assignments():
     assert len(INSTRUCTOR) == 14 and [p.name[:2] for p in ASSIGNMENTS] == ["A1", "A2", "A3"]
 
 
+def _solution_cells(notebook):
+    return [cell for cell in notebook.cells if classroom.SOLUTION_TAG in cell.metadata.get("tags", [])]
+
+
 def test_student_versions_contain_no_answers_and_keep_the_metadata(released):
+    """Assignments: no solution anywhere. Lessons: each solution only in the collapsed cell under its exercise."""
     for source, student_path in released.items():
         instructor = nbformat.read(source, as_version=4)
         student = nbformat.read(student_path, as_version=4)
-        text = "\n".join(cell.source for cell in student.cells)
+        reveals = _solution_cells(student)
+        working = [cell for cell in student.cells if cell not in reveals]
+        text = "\n".join(cell.source for cell in working)
         leaked = [line for line in classroom.solution_lines(instructor) if line in text]
         assert not leaked, f"{source.name}: solution text in the student version: {leaked[:3]}"
         for marker in ("### BEGIN SOLUTION", "### END SOLUTION", "HIDDEN TESTS", "Rubric", "Model answer"):
-            assert marker not in text, f"{source.name}: {marker!r} left in the student version"
+            assert marker not in "\n".join(cell.source for cell in student.cells), f"{source.name}: {marker!r} left"
         assert "widgets" not in student.metadata
         kept = classroom.without_claims(instructor.cells)  # claim cells are for nbval, not students
         assert not any("claim" in cell.metadata.get("tags", []) for cell in student.cells)
-        assert len(student.cells) == len(kept)
-        for mine, theirs in zip(student.cells, kept):
+        assert len(working) == len(kept)
+        for mine, theirs in zip(working, kept):
             assert mine.cell_type == theirs.cell_type and mine.metadata == theirs.metadata  # nbgrader's metadata kept
             if mine.cell_type == "code":
                 assert mine.outputs == [] and mine.execution_count is None
         regions = sum(cell.source.count("### BEGIN SOLUTION") for cell in instructor.cells)
         lines = [line.strip() for line in text.split("\n")]
-        stubs = sum(line.startswith('raise NotImplementedError("') or line == "YOUR ANSWER HERE" for line in lines)
-        assert stubs == regions > 0
+        if classroom.is_lesson(source):  # stubs are comments, each answer cell followed by its solution, collapsed
+            assert sum(line == "# YOUR CODE HERE" for line in lines) == regions > 0
+            answer_cells = [i for i, cell in enumerate(student.cells) if "# YOUR CODE HERE" in cell.source]
+            assert [i + 1 for i in answer_cells] == [student.cells.index(cell) for cell in reveals]
+            for cell in reveals:
+                assert cell.cell_type == "markdown" and cell.source.startswith("<details>")
+                assert cell.source.rstrip().endswith("</details>") and "<summary>" in cell.source
+            revealed = "\n".join(cell.source for cell in reveals)
+            assert all(line in revealed for line in classroom.solution_lines(instructor))
+        else:
+            stubs = sum(line.startswith('raise NotImplementedError("') or line == "YOUR ANSWER HERE" for line in lines)
+            assert stubs == regions > 0 and not reveals
 
 
 def test_every_exercise_is_graded_in_the_instructor_versions():
@@ -80,11 +97,15 @@ def _execute(path):
 
 @pytest.mark.slow
 def test_student_versions_run_and_only_the_stubs_fail(released):
-    """Executed top to bottom, a student notebook's only errors are its stubs' NotImplementedError
-    (cells that need an answer say "Not yet" instead of failing)."""
+    """Executed top to bottom (Run All), a student lesson runs to its end without an error: each
+    unanswered exercise's check says "Not answered yet". An assignment's only errors are its
+    stubs' NotImplementedError (its visible checks wait for an answer)."""
     with ThreadPoolExecutor(2) as pool:  # each notebook has its own kernel: use both cores
-        results = list(pool.map(_execute, released.values()))
-    for name, errors in results:
+        results = dict(zip(released, pool.map(_execute, released.values())))
+    for source, (name, errors) in results.items():
+        if classroom.is_lesson(source):
+            assert not errors, f"{name}: Run All stops at {errors[0]}"
+            continue
         assert errors, f"{name}: the stubs should raise"
         others = [error for error in errors if error[0] != "NotImplementedError"]
         assert not others, f"{name}: errors other than the stubs: {others}"
@@ -106,7 +127,8 @@ def test_the_autograder_gives_zero_to_an_unanswered_student_version(source, rele
     report = classroom.grade(released[source], source=source)
     auto = report[report["kind"] == "auto"]
     assert auto["points"].sum() == 0 and len(auto) > 0
-    assert all(status.startswith("failed") for status in auto["status"])
+    assert all(status.startswith(("failed", "your answer")) and "NotImplementedError" in status or "not run" in status
+               for status in auto["status"]), auto["status"].to_dict()  # fmt: skip
 
 
 def test_the_autograder_gives_partial_marks_for_one_answer(released, tmp_path):
@@ -161,6 +183,64 @@ def test_student_version_of_a_small_notebook():
     compile(student.cells[0].source, "stub", "exec")  # the stub is valid Python
 
 
+def test_lesson_version_of_a_small_notebook_keeps_running_and_collapses_the_solution():
+    code = nbformat.v4.new_code_cell(
+        "x = 1\n### BEGIN SOLUTION\n# Hint: add the two numbers\ny = x + 1\nz = 2 * y\n### END SOLUTION\nprint('done')"
+    )
+    check = nbformat.v4.new_code_cell("print('checked')")
+    student = classroom.student_version(_toy(code, check), lesson=True)
+    assert [c.cell_type for c in student.cells] == ["code", "markdown", "code"]
+    assert student.cells[0].source == "x = 1\n# YOUR CODE HERE\n# Hint: add the two numbers\nprint('done')"
+    reveal = student.cells[1]
+    assert reveal.metadata["tags"] == [classroom.SOLUTION_TAG]
+    assert reveal.source == (
+        "<details>\n<summary><b>Solution</b> (open it once you have tried)</summary>\n\n"
+        "```python\ny = x + 1\nz = 2 * y\n```\n\n</details>"
+    )
+    assert student.cells[2].source == "print('checked')"
+    nbformat.validate(student)  # unique cell ids included
+
+
+def _edit(path, text):
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells[0].source += text
+    nbformat.write(notebook, path)
+
+
+def test_the_students_folder_is_made_once_and_their_work_is_never_overwritten(tmp_path):
+    """course.py lab's folder: every lesson and assignment, no solution in sight; a second start keeps
+    an edited notebook byte for byte; a changed lesson is offered beside the student's copy."""
+    root = tmp_path / "course"
+    (root / "lessons" / "assignments").mkdir(parents=True)
+    for source in INSTRUCTOR:
+        target = root / source.relative_to(classroom.ROOT)
+        target.write_bytes(source.read_bytes())
+    mine = tmp_path / "my-course"
+    said = classroom.workspace(mine, root=root)
+    assert len(said) == 14 and all(sentence.startswith("new: ") for sentence in said)
+    written = sorted(p.relative_to(mine).as_posix() for p in mine.rglob("*.ipynb"))
+    assert written == sorted(p.relative_to(classroom.ROOT / "lessons").as_posix() for p in INSTRUCTOR)
+    for source in INSTRUCTOR:
+        student = nbformat.read(mine / source.relative_to(classroom.ROOT / "lessons"), as_version=4)
+        text = "\n".join(c.source for c in student.cells if classroom.SOLUTION_TAG not in c.metadata.get("tags", []))
+        assert not [line for line in classroom.solution_lines(nbformat.read(source, as_version=4)) if line in text]
+    lesson, untouched = mine / "04_algorithms.ipynb", mine / "05_simulating_data.ipynb"
+    _edit(lesson, "\n# my own note")
+    edited = lesson.read_bytes()
+    assert classroom.workspace(mine, root=root) == []  # nothing changed: nothing done
+    assert lesson.read_bytes() == edited
+    for name in ("04_algorithms.ipynb", "05_simulating_data.ipynb"):  # the course changes both lessons
+        _edit(root / "lessons" / name, "\n# a correction")
+    said = classroom.workspace(mine, root=root)
+    assert lesson.read_bytes() == edited  # the student's work, byte for byte
+    offered = mine / "04_algorithms (new version).ipynb"
+    assert offered.exists() and "# a correction" in offered.read_text()
+    assert any("04_algorithms.ipynb has changed" in s and offered.name in s for s in said)
+    assert "# a correction" in untouched.read_text()  # never edited by the student: simply updated
+    assert any(s.startswith("updated") and "05_simulating_data" in s for s in said)
+    assert classroom.workspace(mine, root=root) == []  # offered once
+
+
 @pytest.mark.parametrize(
     "source, message",
     [
@@ -202,4 +282,4 @@ def test_an_a1_answer_that_calls_nmfteachs_own_updates_earns_nothing(released, t
     nbformat.write(student, cheat)
     report = classroom.grade(cheat, source=source)
     assert report.loc["a1_q1_test", "points"] == 0 and report.loc["a1_q2_test", "points"] == 0
-    assert "yourself" in report.loc["a1_q1_test", "status"]
+    assert "numpy alone" in report.loc["a1_q1_test", "status"]

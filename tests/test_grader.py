@@ -251,6 +251,17 @@ def test_expert_attacks_meet_the_kernel_guards(tmp_path, blank, attack):
         ("import numpy as np\nimport pandas as pd\nimport nmfteach as nt\nimport matplotlib.pyplot as plt", False),
         ("from matplotlib import pyplot as plt\nimport scipy as sp", False),
         ("def frobenius_step(X, W, H, np=None):\n    return W, H", False),  # a parameter is local
+        ("import scipy.sparse as sp\ndef f(x):\n    sp = x + 1\n    return [math for math in range(sp)]", False),
+        ("def double(input):\n    return input * 2", False),  # the parameter, not the builtin
+        ("table.columns = ['a', 'b']\ntable.loc['AML', 1] = 0\ntable.index.name = 'subtype'", False),  # own tables
+        ("for _ in range(3):\n    pass", False),
+        ("x = [(np := 1) for _ in range(3)]", True),
+        ("xp = np", True),
+        ("D = pd.DataFrame.__mro__", True),
+        ("type(table).equals = None", True),
+        ("pd.crosstab = None", True),
+        ("_survey_at_q1 = None", True),  # the tests' names
+        ("def g(open):\n    pass\nopen('answers.txt')", True),  # the builtin, whatever a parameter is called
         ("np = 3", True),
         ("def np(x):\n    return x", True),
         ("class nt:\n    nmf = None", True),
@@ -265,20 +276,19 @@ def test_expert_attacks_meet_the_kernel_guards(tmp_path, blank, attack):
 def test_answers_may_not_give_a_library_name_to_something_else(answer, refused):
     why = grader._screen(answer)
     assert (why is not None) == refused, why
-    if refused:
-        assert "to something else" in why
 
 
 def test_the_report_says_why_an_answer_did_not_run_and_notes_duplicated_cells(tmp_path, blank):
-    notebook = with_answers(blank, {**ANSWERS, "a1_q1": "def frobenius_step(X, W, H):\n    return W H"})
-    (copy,) = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "a1_q2"]
-    notebook.cells.append(nbformat.v4.new_code_cell(copy.source, metadata=copy.metadata))  # the same answer twice
+    notebook = with_answers(blank, {"a1_q1": "def frobenius_step(X, W, H):\n    return W H"})
+    (template,) = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "a1_q2"]
+    answered = nbformat.v4.new_code_cell(ANSWERS["a1_q2"], metadata=template.metadata)  # answered in a copy
+    notebook.cells.insert(notebook.cells.index(template) + 1, answered)
     report = grader.grade(submit(tmp_path, notebook), A1)
     status = report.loc["a1_q1_test", "status"]
     assert report.loc["a1_q1_test", "points"] == 0 and status.startswith("your answer (a1_q1) raised SyntaxError")
-    assert "NameError" in status  # then the test's own failure
+    assert "(line 2 of the answer)" in status and "NameError" in status  # then the test's own failure
     assert report.loc["a1_q2_test", "points"] == 3
-    note = "note: the submission has 2 cells marked a1_q2; the first one was graded"
+    note = "note: the submission has 2 cells marked a1_q2; the last one was graded"
     assert note in report.loc["a1_q2_test", "status"]
 
 
@@ -288,4 +298,4 @@ def test_a_notebook_of_another_assignment_is_reported_as_such(tmp_path, blank):
     report = grader.grade(submit(tmp_path, notebook), A1)
     assert points(report) == 0
     status = report.loc["a1_q1_test", "status"]
-    assert "do not line up with its cells (was it made from another notebook?)" in status
+    assert "do not line up with its cells (was it made from another notebook" in status

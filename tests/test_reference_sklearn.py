@@ -72,3 +72,20 @@ def test_penalized_hals_is_scikit_learns_cd_with_the_alphas_swapped(lecture, alp
         + S * alpha_W * (l1_ratio * H_sk.sum() + 0.5 * (1 - l1_ratio) * np.sum(H_sk**2))
     )
     assert ours.objective == pytest.approx(theirs, rel=1e-10)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # a few iterations are enough here
+def test_lesson_00s_table_of_scikit_learn_calls_says_what_they_do(lecture):
+    """The scikit-learn column of lesson 00's R/nmfteach/scikit-learn table, run as printed."""
+    X = lecture.X
+    model = NMF(3, solver="mu", beta_loss="kullback-leibler", init="random", random_state=123, max_iter=50)
+    sample_weights = model.fit_transform(X.T)  # samples x K
+    assert model.components_.T.shape == (300, 3) and sample_weights.T.shape == (3, 30)  # our W and H
+    clusters = sample_weights.argmax(axis=1) + 1
+    assert set(clusters) <= {1, 2, 3}  # counted from 1 after the + 1
+    # reconstruction_err_ is √(2 × objective): here the KL divergence D(X ‖ WH)
+    kl = nt.kl_divergence(X.to_numpy(), model.components_.T, sample_weights.T)
+    assert 0.5 * model.reconstruction_err_**2 == pytest.approx(kl, rel=1e-9)
+    # without init, scikit-learn starts from NNDSVDa (K ≤ min(samples, genes)), not from a random start
+    default, nndsvda = (NMF(3, init=init, max_iter=20).fit(X.T).components_ for init in (None, "nndsvda"))
+    assert np.allclose(default, nndsvda)

@@ -7,22 +7,48 @@ import pytest
 import nmfteach as nt
 
 
-def test_dimensions(capsys, lecture):
-    nt.selfcheck.dimensions({"G": 300, "S": 30})
+def test_reconstruction(capsys, lecture):
+    fit = nt.nmf(lecture.X, 3, "brunet", nrun=30, seed=123)
+    X_hat = fit.W @ fit.H
+    squared = (lecture.X - X_hat) ** 2
+    right = {
+        "X_hat": X_hat,
+        "rel_error": np.sqrt(squared.to_numpy().sum() / (lecture.X**2).to_numpy().sum()),
+        "worst_gene": squared.sum(axis=1).idxmax(),
+    }
+    nt.selfcheck.reconstruction(right)
     assert capsys.readouterr().out.startswith("Correct!")
-    nt.selfcheck.dimensions({"G": 30, "S": 300})
-    assert "Not yet: you have G = 30, S = 300" in capsys.readouterr().out
-    nt.selfcheck.dimensions({})
-    assert "there is no variable `G`" in capsys.readouterr().out
+    cases = {
+        "transpose": ({"X_hat": X_hat.T}, "the transpose of (300, 30): genes are its rows"),
+        "no labels": ({"X_hat": X_hat.to_numpy()}, "make it a table (DataFrame)"),
+        "X itself": ({"X_hat": lecture.X}, "not the right values"),
+        "squared ratio": ({"rel_error": right["rel_error"] ** 2}, "ratio of the squared norms"),
+        "worst by X": ({"worst_gene": (lecture.X**2).sum(axis=1).idxmax()}, "worst_gene is not"),
+    }
+    for name, (change, message) in cases.items():
+        nt.selfcheck.reconstruction({**right, **change})
+        out = capsys.readouterr().out
+        assert out.startswith("Not yet") and message in out, (name, out)
+    nt.selfcheck.reconstruction({})
+    assert "Not answered yet: there is no variable `X_hat`" in capsys.readouterr().out
 
 
-def test_sklearn_orientation(capsys, lecture):
-    nt.selfcheck.sklearn_orientation({"X_sklearn": lecture.X.T})
+def test_from_sklearn_layout(capsys, lecture):
+    flipped = nt.nmf(lecture.X.T, 3, "brunet", seed=1)
+    sk_W, sk_H = flipped.W.to_numpy(), flipped.H.to_numpy()
+    names = ["NMF1", "NMF2", "NMF3"]
+    W = pd.DataFrame(sk_H.T, index=lecture.X.index, columns=names)
+    H = pd.DataFrame(sk_W.T, index=names, columns=lecture.X.columns)
+    nt.selfcheck.from_sklearn_layout({"W_ours": W, "H_ours": H})
     assert capsys.readouterr().out.startswith("Correct!")
-    nt.selfcheck.sklearn_orientation({"X_sklearn": lecture.X})
-    assert "transpose X" in capsys.readouterr().out
-    nt.selfcheck.sklearn_orientation({"X_sklearn": lecture.X.T * 2})
-    assert "values are not X transposed" in capsys.readouterr().out
+    nt.selfcheck.from_sklearn_layout({"W_ours": sk_W, "H_ours": sk_H})
+    assert "that is sk_W, the samples' weights" in capsys.readouterr().out
+    nt.selfcheck.from_sklearn_layout({"W_ours": W, "H_ours": sk_H})
+    assert "that is sk_H, the metagenes" in capsys.readouterr().out
+    nt.selfcheck.from_sklearn_layout({"W_ours": W.to_numpy(), "H_ours": H})
+    assert "make it a table" in capsys.readouterr().out
+    nt.selfcheck.from_sklearn_layout({"W_ours": W, "H_ours": H.rename(columns=str.lower)})
+    assert "not the labels" in capsys.readouterr().out
 
 
 def test_mixed_sample(capsys):
@@ -76,21 +102,53 @@ def test_objectives_by_hand(capsys):
     assert "no variable `X_small`" in capsys.readouterr().out
 
 
-def test_lee_update_and_fastest_method(capsys, lecture):
-    import numpy as np
+def _lesson_04_problem():
+    rng = np.random.default_rng(295)
+    W_true = rng.uniform(0, 1, size=(8, 3))
+    H_true = rng.uniform(0, 2, size=(3, 5)) * (rng.uniform(size=(3, 5)) > 0.5)
+    return W_true @ H_true, rng.uniform(0, 1, size=(8, 3)), rng.uniform(0, 1, size=(3, 5))
 
-    rng = np.random.default_rng(0)
-    X0, W0, H0 = rng.uniform(0, 5, (6, 4)), rng.uniform(0, 1, (6, 2)), rng.uniform(0, 1, (2, 4))
-    space = {"X0": X0, "W0": W0, "H0": H0}
-    nt.selfcheck.lee_update({**space, "H_new": H0 * (W0.T @ X0) / (W0.T @ W0 @ H0)})
-    assert capsys.readouterr().out.startswith("Correct!")
-    nt.selfcheck.lee_update({**space, "H_new": H0})
-    assert capsys.readouterr().out.startswith("Not yet")
-    race = {m: nt.nmf(lecture.X, 3, m, init="nndsvda", max_iter=100, stop="none") for m in ("lee", "anls")}
-    nt.selfcheck.fastest_method({"race": race, "best_method": "anls"})
-    assert capsys.readouterr().out.startswith("Correct!")
-    nt.selfcheck.fastest_method({"race": race, "best_method": "lee"})
-    assert "'lee' is not the smallest" in capsys.readouterr().out
+
+def test_hals_sweep_says_what_is_wrong(capsys):
+    X0, W0, H0 = _lesson_04_problem()
+    H_hals = nt.textbook.hals(X0, W0, H0)[1]
+    nt.selfcheck.hals_sweep({"H0": H0, "H_hals": H_hals, "n_clipped": 3})
+    assert capsys.readouterr().out.startswith("Correct! one sweep takes")
+    at_once = np.maximum(0, H0 + (W0.T @ X0 - W0.T @ W0 @ H0) / np.diag(W0.T @ W0)[:, None])
+    unclipped = H_hals.copy()
+    unclipped[H_hals == 0] = -0.1
+    cases = {
+        "all rows at once": ({"H_hals": at_once}, "every row from H0 at once"),
+        "no clip": ({"H_hals": unclipped}, "your H has negative entries"),
+        "H0 changed": ({"H0": H_hals}, "H0 has changed"),
+        "count": ({"n_clipped": 5}, "not 5"),
+        "wrong": ({"H_hals": H0}, "not one HALS sweep"),
+    }
+    for name, (change, message) in cases.items():
+        nt.selfcheck.hals_sweep({"H0": H0, "H_hals": H_hals, "n_clipped": 3, **change})
+        out = capsys.readouterr().out
+        assert out.startswith("Not yet") and message in out, (name, out)
+
+
+def test_projected_step_says_what_is_wrong(capsys):
+    X0, W0, H0 = _lesson_04_problem()
+    gram = W0.T @ W0
+    L = np.linalg.eigvalsh(gram)[-1]
+    H_pgd = nt.textbook.pgd(X0, W0, H0)[1]
+    right = {"L": L, "H_pgd": H_pgd, "better": "hals"}
+    nt.selfcheck.projected_step(right)
+    assert capsys.readouterr().out.startswith("Correct! with W0 fixed")
+    cases = {
+        "trace": ({"L": np.trace(gram)}, "L is the trace of WᵀW"),
+        "smallest": ({"L": np.linalg.eigvalsh(gram)[0]}, "L is the smallest eigenvalue"),
+        "uphill": ({"H_pgd": np.maximum(0, H0 + (gram @ H0 - W0.T @ X0) / L)}, "you stepped up the gradient"),
+        "no projection": ({"H_pgd": H0 - (gram @ H0 - W0.T @ X0) / L}, "your H has negative entries"),
+        "winner": ({"better": "pgd"}, "better is not"),
+    }
+    for name, (change, message) in cases.items():
+        nt.selfcheck.projected_step({**right, **change})
+        out = capsys.readouterr().out
+        assert out.startswith("Not yet") and message in out, (name, out)
 
 
 def test_own_recipe_and_recovery(capsys, lecture):
@@ -134,31 +192,80 @@ def test_own_recipe_and_recovery(capsys, lecture):
     assert capsys.readouterr().out.startswith("Not yet")
 
 
-def test_cluster_table_and_top_gene(capsys, lecture):
-    import pandas as pd
+def test_merge_purity_says_what_is_wrong(capsys, lecture):
+    table2 = pd.crosstab(lecture.labels, nt.nmf(lecture.X, 2, "brunet", nrun=10, seed=123).predict())
+    right = {"table2": table2, "purity_by_hand": 20 / 30, "merged_groups": [1, 2]}
+    nt.selfcheck.merge_purity(right)
+    assert capsys.readouterr().out.startswith("Correct! purity 20/30 = 0.667")
+    cases = {
+        "transposed": ({"table2": table2.T}, "table2 is transposed"),
+        "by group": ({"purity_by_hand": 1.0}, "each true group's largest count"),
+        "wrong": ({"purity_by_hand": 0.5}, "purity is the sum over clusters"),
+        "groups": ({"merged_groups": [1, 3]}, "merged_groups should list"),
+        "unreadable groups": ({"merged_groups": "one and two"}, "merged_groups should list"),
+    }
+    for name, (change, message) in cases.items():
+        nt.selfcheck.merge_purity({**right, **change})
+        out = capsys.readouterr().out
+        assert out.startswith("Not yet") and message in out, (name, out)
 
-    fit = nt.nmf(lecture.X, 3, "hals", seed=1)
-    space = {"sim": lecture, "fit": fit}
-    nt.selfcheck.cluster_table({**space, "table": pd.crosstab(lecture.labels, fit.predict())})
-    assert capsys.readouterr().out.startswith("Correct!")
-    nt.selfcheck.cluster_table({**space, "table": pd.crosstab(fit.predict(), lecture.labels).iloc[:, ::-1]})
-    assert capsys.readouterr().out.startswith("Not yet")
-    nt.selfcheck.top_gene({"fit": fit, "top_gene": fit.W["NMF1"].idxmax()})
-    assert capsys.readouterr().out.startswith("Correct!")
-    nt.selfcheck.top_gene({"fit": fit, "top_gene": "Gene_0"})
-    assert "'Gene_0' is not it" in capsys.readouterr().out
+
+def test_specific_genes_says_what_is_wrong(capsys, lecture):
+    W = nt.nmf(lecture.X, 3, "brunet", nrun=30, seed=123).W
+    scaled = W / W.sum(axis=0)
+    specific = list((scaled["NMF1"] / scaled.sum(axis=1)).sort_values(ascending=False).index[:10])
+    nt.selfcheck.specific_genes({"specific": specific, "overlap": 0})
+    assert capsys.readouterr().out.startswith("Correct! the 10 most specific genes")
+    unscaled = list((W["NMF1"] / W.sum(axis=1)).sort_values(ascending=False).index[:10])
+    cases = {
+        "strongest": ({"specific": list(nt.top_genes(W, n=10)["NMF1"])}, "largest loadings"),
+        "unscaled": ({"specific": unscaled}, "scale each metagene"),
+        "order": ({"specific": specific[::-1]}, "wrong order"),
+        "short": ({"specific": specific[:5]}, "holds 5"),
+        "overlap": ({"overlap": 3}, "overlap is the number"),
+    }
+    for name, (change, message) in cases.items():
+        nt.selfcheck.specific_genes({"specific": specific, "overlap": 0, **change})
+        out = capsys.readouterr().out
+        assert out.startswith("Not yet") and message in out, (name, out)
 
 
 def test_survey_choices(capsys, lecture):
     survey = nt.rank_survey(lecture.X, [2, 3, 4], nrun=3, seed=1, method="hals", holdout=0.1)
-    nt.selfcheck.holdout_choice({"survey": survey, "best_by_holdout": survey["holdout_mse"].idxmin()})
+    best = int(survey["cophenetic"].idxmax())
+    nt.selfcheck.cophenetic_choice({"survey": survey, "best_by_cophenetic": best})
     assert capsys.readouterr().out.startswith("Correct!")
-    nt.selfcheck.holdout_choice({"survey": survey, "best_by_holdout": 99})
+    nt.selfcheck.cophenetic_choice({"survey": survey, "best_by_cophenetic": 99})
     assert "K = 99 is not it" in capsys.readouterr().out
-    nt.selfcheck.holdout_choice({"survey": survey, "best_by_holdout": str(survey["holdout_mse"].idxmin())})
+    nt.selfcheck.cophenetic_choice({"survey": survey, "best_by_cophenetic": str(best)})
     assert capsys.readouterr().out.startswith("Correct!")  # "3" is 3
-    nt.selfcheck.holdout_choice({"survey": survey, "best_by_holdout": "three"})
+    nt.selfcheck.cophenetic_choice({"survey": survey, "best_by_cophenetic": "three"})
     assert capsys.readouterr().out.startswith("Not yet")
+
+
+def test_holdout_by_hand_says_what_is_wrong(capsys, lecture):
+    X = lecture.X.to_numpy()
+    hidden = np.random.default_rng(1).uniform(size=X.shape) < 0.1
+    heldout, training = {}, {}
+    for k in range(2, 7):
+        squared = (nt.nmf(X, k, "masked_kl", mask=~hidden, seed=1, stop="none", max_iter=1000).fitted() - X) ** 2
+        heldout[k], training[k] = squared[hidden].mean(), squared[~hidden].mean()
+    right = {"heldout_mse": heldout, "training_mse": training, "best_by_holdout": 3}
+    nt.selfcheck.holdout_by_hand(right)
+    assert capsys.readouterr().out.startswith("Correct! the error on the seen entries falls")
+    seen_all = {k: nt.nmf(X, k, "brunet", seed=1, stop="none", max_iter=1000).fitted() for k in range(2, 7)}
+    unmasked = {k: float(np.mean((fitted - X)[hidden] ** 2)) for k, fitted in seen_all.items()}
+    cases = {
+        "swapped": ({"heldout_mse": training}, "the entries the fit saw"),
+        "fit saw them": ({"heldout_mse": unmasked}, "a fit that did not see them"),
+        "training": ({"training_mse": heldout}, "training_mse is not"),
+        "best": ({"best_by_holdout": 6}, "best_by_holdout is not"),
+        "keys": ({"heldout_mse": {3: 0.1}}, "dictionaries {K: error}"),
+    }
+    for name, (change, message) in cases.items():
+        nt.selfcheck.holdout_by_hand({**right, **change})
+        out = capsys.readouterr().out
+        assert out.startswith("Not yet") and message in out, (name, out)
 
 
 def test_a_tie_in_the_survey_is_the_smallest_k(capsys):
@@ -204,18 +311,51 @@ def test_stability_by_hand_uses_the_lessons_toy_runs(capsys):
     assert capsys.readouterr().out.startswith("Not yet")
 
 
-def test_golub_checks(capsys, golub):
-    fit = nt.nmf(golub.X, 3, "brunet", nrun=2, seed=1, max_iter=200, stop="none")
-    space = {"fits": {3: fit}, "golub": golub}
-    nt.selfcheck.golub_purity({**space, "purity_k3": nt.purity(fit.predict(), golub.samples["subtype"])})
-    assert capsys.readouterr().out.startswith("Correct!")
-    nt.selfcheck.golub_purity({**space, "purity_k3": 2.0})
-    assert capsys.readouterr().out.startswith("Not yet")
-    aml = fit.predict()[golub.samples["subtype"] == "AML"].mode().iloc[0]
-    nt.selfcheck.aml_metagene({**space, "aml": aml})
-    assert capsys.readouterr().out.startswith("Correct!")
-    nt.selfcheck.aml_metagene({**space, "aml": 99})
-    assert capsys.readouterr().out.startswith("Not yet")
+@pytest.mark.slow
+def test_golub_checks_say_what_is_wrong(capsys, golub):
+    from scipy.stats import hypergeom
+
+    fit = nt.nmf(golub.X, 3, "brunet", nrun=30, seed=123)
+    t_metagene = f"NMF{fit.predict()[golub.samples['subtype'] == 'ALL-T'].mode().iloc[0]}"
+    chosen = set(nt.extract_features(fit.W)[t_metagene])
+    gene_set = set(golub.genes.index[golub.genes.str.contains("T cell|T-cell", case=False)])
+    k, G = len(chosen & gene_set), len(golub.genes)
+    right = {"t_metagene": t_metagene, "overlap": k, "expected_overlap": len(chosen) * len(gene_set) / G,
+             "p_value": hypergeom.sf(k - 1, G, len(gene_set), len(chosen))}  # fmt: skip
+    nt.selfcheck.t_cell_enrichment(right)
+    assert capsys.readouterr().out.startswith("Correct! 11 of NMF2's 73 marker genes")
+    cases = {
+        "P(X > k)": ({"p_value": hypergeom.sf(k, G, len(gene_set), len(chosen))}, "that is P(X > overlap)"),
+        "P(X = k)": ({"p_value": hypergeom.pmf(k, G, len(gene_set), len(chosen))}, "that is P(X = overlap)"),
+        "metagene": ({"t_metagene": "NMF1"}, "not the metagene the ALL-T samples use"),
+        "expected": ({"expected_overlap": 11.0}, "expected_overlap is what a random list"),
+    }
+    for name, (change, message) in cases.items():
+        nt.selfcheck.t_cell_enrichment({**right, **change})
+        out = capsys.readouterr().out
+        assert out.startswith("Not yet") and message in out, (name, out)
+
+    held_out = list(np.random.default_rng(7).choice(golub.X.columns, size=8, replace=False))
+    train = nt.nmf(golub.X.drop(columns=held_out), 3, "brunet", nrun=10, seed=123)
+    H_new = nt.nnls(train.W.T @ train.W, train.W.T @ golub.X[held_out])
+    subtype = golub.samples["subtype"]
+    names = pd.crosstab(train.predict(), subtype.drop(held_out)).idxmax(axis=1)
+    predicted = pd.Series(names.loc[nt.dominant_metagene(train.W, H_new)].to_numpy(), index=held_out)
+    right = {"H_new": H_new, "predicted_subtypes": predicted, "accuracy": 1.0}
+    nt.selfcheck.metagene_classifier(right)
+    assert capsys.readouterr().out.startswith("Correct! 8 of the 8 held-out samples")
+    least_squares = np.linalg.lstsq(train.W.to_numpy(), golub.X[held_out].to_numpy(), rcond=None)[0]
+    cases = {
+        "transposed": ({"H_new": np.asarray(H_new).T}, "one column per new sample"),
+        "plain least squares": ({"H_new": least_squares}, "non-negative least squares, not plain ones"),
+        "clipped least squares": ({"H_new": np.maximum(least_squares, 0)}, "not the NNLS solution"),
+        "labels": ({"predicted_subtypes": predicted.iloc[::-1].set_axis(held_out)}, "not each new sample's"),
+        "accuracy": ({"accuracy": 0.5}, "accuracy is the share"),
+    }
+    for name, (change, message) in cases.items():
+        nt.selfcheck.metagene_classifier({**right, **change})
+        out = capsys.readouterr().out
+        assert out.startswith("Not yet") and message in out, (name, out)
 
 
 def test_proportions_and_log_cpm(capsys):
@@ -258,19 +398,22 @@ def test_lesson_08_checks(capsys, lecture):
     assert "θ = 0.7" in capsys.readouterr().out
 
 
-def test_strict_raises_instead_of_printing_and_restores_itself(capsys):
+def test_strict_raises_instead_of_printing_and_restores_itself(capsys, lecture):
+    X = lecture.X.to_numpy()
+    U, s, Vt = np.linalg.svd(X, full_matrices=False)
+    right = {"svd_error": np.linalg.norm(X - (U[:, :3] * s[:3]) @ Vt[:3]) / np.linalg.norm(X)}
     with nt.selfcheck.strict():
-        nt.selfcheck.dimensions({"G": 300, "S": 30})  # right: silent
-        with pytest.raises(AssertionError, match="Genes are the rows"):
-            nt.selfcheck.dimensions({"G": 30, "S": 300})
-        with pytest.raises(AssertionError, match="no variable `G`"):
-            nt.selfcheck.dimensions({})
+        nt.selfcheck.svd_error(right)  # right: silent
+        with pytest.raises(AssertionError, match="singular"):
+            nt.selfcheck.svd_error({"svd_error": 0.5})
+        with pytest.raises(AssertionError, match="no variable `svd_error`"):
+            nt.selfcheck.svd_error({})
     assert capsys.readouterr().out == ""
-    nt.selfcheck.dimensions({"G": 30, "S": 300})  # outside: prints again
+    nt.selfcheck.svd_error({"svd_error": 0.5})  # outside: prints again
     assert "Not yet" in capsys.readouterr().out
     with pytest.raises(RuntimeError), nt.selfcheck.strict():
         raise RuntimeError("an error inside the block")
-    nt.selfcheck.dimensions({"G": 30, "S": 300})  # restored after an error too
+    nt.selfcheck.svd_error({"svd_error": 0.5})  # restored after an error too
     assert "Not yet" in capsys.readouterr().out
 
 
@@ -280,10 +423,10 @@ def test_an_object_that_claims_to_equal_anything_is_not_an_answer(capsys):
             return True
 
     Anything.__module__ = "__main__"  # as if defined in a notebook
-    nt.selfcheck.dimensions({"G": Anything(), "S": 30})
+    nt.selfcheck.svd_error({"svd_error": Anything()})
     assert "class defined in this notebook" in capsys.readouterr().out
     with nt.selfcheck.strict(), pytest.raises(AssertionError, match="class defined in this notebook"):
-        nt.selfcheck.dimensions({"G": 300, "S": [Anything()]})
+        nt.selfcheck.svd_error({"svd_error": [Anything()]})
 
 
 _ANSWERS = '''
@@ -324,6 +467,24 @@ def via_object(X, W, H): return stepper.step(X, W, H)
 def comprehension(X, W, H): return [nt.nmf(X, 3) for _ in range(1)]
 def evaluated(X, W, H): return (lambda: eval("nt"))()
 renamed = nt.textbook.brunet
+_impl = {"f": nt.textbook.masked_frobenius}
+def in_a_dict(X, W, H): return _impl["f"](X, W, H, np.ones_like(X))
+def dict_default(X, W, H, _t={"tb": nt.textbook}): return _t["tb"].lee(X, W, H)
+class Callable:
+    def __call__(self, X, W, H): return nt.textbook.masked_frobenius(X, W, H, np.ones_like(X))
+callable_object = Callable()
+class Holder:
+    tb = nt.textbook
+def class_attribute(X, W, H): return Holder.tb.lee(X, W, H)
+partial_lambda = functools.partial(lambda X, W, H: nt.textbook.lee(X, W, H))
+def imports_inside(X, W, H):
+    from nmfteach.textbook import masked_frobenius
+    return masked_frobenius(X, W, H, np.ones_like(X))
+T = nt.textbook  # a global named like an attribute: W.T must not count
+from numpy import einsum
+def honest_transpose(X, W, H):
+    H = H * einsum("gk,gs->ks", W, X) / (W.T @ W @ H)
+    return W * (X @ H.T) / (W @ H @ H.T), H
 '''
 
 
@@ -332,6 +493,7 @@ def test_nmfteach_names_reads_the_code_not_the_text():
     exec(compile(_ANSWERS, "<notebook>", "exec"), namespace)
     assert nt.selfcheck.nmfteach_names(namespace["good"]) == []
     assert nt.selfcheck.nmfteach_names(namespace["uses_helper_ok"]) == []
+    assert nt.selfcheck.nmfteach_names(namespace["honest_transpose"]) == []
     for name in (
         "direct",
         "alias",
@@ -344,6 +506,29 @@ def test_nmfteach_names_reads_the_code_not_the_text():
         "via_object",
         "comprehension",
         "evaluated",
+        "in_a_dict",
+        "dict_default",
+        "callable_object",
+        "class_attribute",
+        "partial_lambda",
+        "imports_inside",
         "renamed",
     ):
         assert nt.selfcheck.nmfteach_names(namespace[name]), name
+
+
+def test_nmfteach_calls_sees_every_call_into_nmfteach_however_it_was_reached():
+    X, W, H = nt.lecture_example().X.to_numpy()[:20, :8], np.full((20, 2), 0.5), np.full((2, 8), 0.5)
+    hidden = {"step": nt.textbook.masked_frobenius}
+
+    def cheat(X, W, H):
+        return hidden["step"](X, W, H, np.ones_like(X))
+
+    def honest(X, W, H):
+        H = H * (W.T @ X) / (W.T @ W @ H)
+        return W * (X @ H.T) / (W @ H @ H.T), H
+
+    (W1, H1), called = nt.selfcheck.nmfteach_calls(cheat, X, W, H)
+    assert called == ["nmfteach.textbook.masked_frobenius"]
+    (W2, H2), none = nt.selfcheck.nmfteach_calls(honest, X, W, H)
+    assert none == [] and np.allclose(W1, W2) and np.allclose(H1, H2)

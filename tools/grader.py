@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import secrets
 import sys
 import tempfile
@@ -51,7 +52,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 TOOLS = Path(__file__).resolve().parent
 ROOT = TOOLS.parent
 sys.path.insert(0, str(TOOLS))
-from classroom import notebooks, without_claims  # noqa: E402
+from classroom import is_lesson, notebooks, student_version, without_claims  # noqa: E402
 
 CELL_TIMEOUT, TOTAL_TIMEOUT = 120, 1200  # seconds, unless the command line says otherwise
 MAX_OUTPUT = 500_000  # characters kept per cell
@@ -61,17 +62,29 @@ FORBIDDEN_NAMES = {"exec", "eval", "compile", "open", "__import__", "get_ipython
                    "__loader__", "__spec__"}  # fmt: skip
 FORBIDDEN_MODULES = {"os", "sys", "subprocess", "importlib", "ctypes", "gc", "builtins", "IPython", "nbformat",
                      "nbclient", "pathlib", "shutil", "socket", "inspect", "io", "pickle", "marshal", "types",
-                     "signal", "threading", "multiprocessing", "unittest", "tools", "classroom", "grader"}  # fmt: skip
+                     "signal", "threading", "multiprocessing", "unittest", "tools", "classroom", "grader",
+                     "__main__"}  # fmt: skip
 FORBIDDEN_ATTRIBUTES = {"__code__", "__globals__", "__builtins__", "__dict__", "__class__", "__subclasses__",
                         "__getattribute__", "__closure__", "f_globals", "f_locals", "f_back", "gi_frame",
-                        "__self__", "__func__", "__wrapped__", "__defaults__", "__kwdefaults__", "__array_function__",
+                        "__self__", "__func__", "__wrapped__", "__mro__", "__bases__", "__base__", "__defaults__",
+                        "__kwdefaults__", "__array_function__",
                         "__array_ufunc__", "os", "sys", "signal", "threading", "subprocess", "multiprocessing",
                         "importlib", "ctypes", "gc", "builtins", "modules", "shutil", "io", "pathlib",
                         "inspect", "_kernels", "workers"}  # fmt: skip
 LIBRARIES = {"np", "numpy", "nt", "nmfteach", "pd", "pandas", "plt", "matplotlib", "scipy", "sp", "math"}
-IMPORTED_AS = {"np": "numpy", "numpy": "numpy", "nt": "nmfteach", "nmfteach": "nmfteach", "pd": "pandas",
-               "pandas": "pandas", "plt": "matplotlib.pyplot", "matplotlib": "matplotlib", "scipy": "scipy",
-               "sp": "scipy", "math": "math"}  # fmt: skip  # the only module each library name may stand for
+IMPORTED_AS = {  # the modules each library name may stand for
+    "np": ("numpy",),
+    "numpy": ("numpy",),
+    "nt": ("nmfteach",),
+    "nmfteach": ("nmfteach",),
+    "pd": ("pandas",),
+    "pandas": ("pandas",),
+    "plt": ("matplotlib.pyplot",),
+    "matplotlib": ("matplotlib",),
+    "scipy": ("scipy",),
+    "sp": ("scipy", "scipy.sparse"),
+    "math": ("math",),
+}
 
 
 def grade(notebook_path, source=None, cell_timeout=CELL_TIMEOUT, total_timeout=TOTAL_TIMEOUT, screen=True):
@@ -92,7 +105,7 @@ def grade(notebook_path, source=None, cell_timeout=CELL_TIMEOUT, total_timeout=T
         report.all_auto(f"not graded: {notebook_path.name} is not a readable notebook ({_short(error)})")
         return report.table()
     try:
-        answers, how, notes = _answers(submitted, instructor)
+        answers, how, notes = _answers(submitted, instructor, lesson=is_lesson(source))
     except Exception as error:
         report.all_auto(f"not graded: {notebook_path.name} is not a readable notebook ({_short(error)})")
         return report.table()
@@ -166,7 +179,7 @@ def _instructor_source(student_path):
 # -- answers ---------------------------------------------------------------------------------------
 
 
-def _answers(submitted, instructor):
+def _answers(submitted, instructor, lesson=False):
     """grade_id -> the student's source for each of the instructor's solution cells, how they
     were found ("id", or "position" when the nbgrader metadata was stripped, or "none"), and notes
     {grade_id: what was odd about that answer} (a grade_id used by several cells)."""
@@ -176,18 +189,19 @@ def _answers(submitted, instructor):
         grade_id = _nbgrader(cell).get("grade_id") if isinstance(cell, dict) else None
         if isinstance(grade_id, str) and isinstance(cell.get("source"), str):
             copies[grade_id] = copies.get(grade_id, 0) + 1
-            by_id.setdefault(grade_id, cell["source"])
-    notes = {gid: f"the submission has {n} cells marked {gid}; the first one was graded"
+            by_id[grade_id] = cell["source"]  # the last copy: the one in effect after Run All
+    notes = {gid: f"the submission has {n} cells marked {gid}; the last one was graded"
              for gid, n in copies.items() if n > 1}  # fmt: skip
     matched = {gid: by_id[gid] for c in wanted if (gid := _nbgrader(c)["grade_id"]) in by_id}
     if matched:
         return matched, "id", notes
-    layout = without_claims(instructor.cells)  # what a student version has
+    layout = student_version(instructor, lesson=lesson).cells  # what a student version has
     cells = submitted.cells
     if len(cells) == len(layout) and all(
         isinstance(a, dict) and a.get("cell_type") == b.cell_type for a, b in zip(cells, layout)
     ):
-        answers = {_nbgrader(b)["grade_id"]: a.get("source", "") for a, b in zip(cells, layout) if b in wanted}
+        answers = {_nbgrader(b)["grade_id"]: a.get("source", "") for a, b in zip(cells, layout)
+                   if _nbgrader(b).get("solution")}  # fmt: skip
         return {gid: code for gid, code in answers.items() if isinstance(code, str)}, "position", notes
     return {}, "none", notes
 
@@ -209,13 +223,14 @@ def _screen(code):
 def _screen_tree(code):
     from IPython.core.inputtransformer2 import TransformerManager
 
-    try:  # as the kernel will run it: %magics and !commands become get_ipython() calls
-        tree = ast.parse(TransformerManager().transform_cell(code))
+    source = TransformerManager().transform_cell(code)  # as the kernel will run it: %magics become calls
+    try:
+        tree = ast.parse(source)
     except SyntaxError:
         return None  # the kernel cannot run it either: it fails on its own, with its own message
+    if builtin := _builtin_used(source):
+        return f"uses {builtin}"
     for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
-            return f"uses {node.id}"
         if isinstance(node, ast.Attribute) and node.attr in FORBIDDEN_ATTRIBUTES:
             return f"uses .{node.attr}"
         if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -226,38 +241,97 @@ def _screen_tree(code):
         targets = list(node.targets) if isinstance(node, (ast.Assign, ast.Delete)) else []
         targets += [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For)) else []
         for target in targets:
-            part = target
-            while isinstance(part, (ast.Attribute, ast.Subscript, ast.Starred)):
-                if isinstance(part, ast.Attribute):
-                    return "changes an attribute (answers may not change objects such as modules)"
-                part = part.value
+            if changed := _changes_a_library(target):
+                return f"changes {changed} (answers may change their own tables and arrays, not libraries)"
+    for node in _module_level(tree):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and node.value.id in LIBRARIES:
-            return f"renames {node.value.id}"
+            return f"gives the library {node.value.id} a second name: use {node.value.id} itself"
         if rebound := _rebinds_a_library(node):
             return f"gives the name {rebound} to something else (np, pd, nt, ... stay the libraries)"
+        if (bound := _bound_name(node)) and bound.startswith("_") and bound != "_":
+            return f"binds {bound} (names starting with _ belong to the grader's tests)"
+    return None
+
+
+def _builtin_used(source):
+    """A forbidden builtin (open, eval, ...) the code refers to, or None. A name the answer binds
+    itself (a parameter called input, say) is its own, not the builtin."""
+    import symtable
+
+    top = symtable.symtable(source, "<answer>", "exec")
+    own = {symbol.get_name() for symbol in top.get_symbols() if symbol.is_local()}  # bound at module level
+    tables = [top]
+    while tables:
+        table = tables.pop()
+        tables.extend(table.get_children())
+        for symbol in table.get_symbols():
+            name = symbol.get_name()
+            if name in FORBIDDEN_NAMES and symbol.is_referenced() and symbol.is_global() and name not in own:
+                return name
+    return None
+
+
+def _changes_a_library(target):
+    """What an assignment target changes that the answer may not (an attribute of a library or of
+    something it cannot name), or None. ``table.columns = ...`` and ``df.loc[i, j] = v`` are fine."""
+    part, attributes = target, []
+    while isinstance(part, (ast.Attribute, ast.Subscript, ast.Starred)):
+        if isinstance(part, ast.Attribute):
+            attributes.append(part.attr)
+        part = part.value
+    if not attributes:
+        return None
+    if not isinstance(part, ast.Name):
+        return f"an attribute ({attributes[-1]}) of an object it did not name"
+    if part.id in LIBRARIES:
+        return f"{part.id}.{'.'.join(reversed(attributes))}"
+    if any(attribute.startswith("__") for attribute in attributes):
+        return f"{part.id}.{attributes[-1]}"
+    return None
+
+
+def _module_level(tree):
+    """The nodes that bind names in the notebook's namespace: not inside a function, lambda or
+    class body, nor a comprehension (except its := targets, which bind outside it)."""
+    scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+    comprehensions = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+    stack = list(tree.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, scopes):
+            continue  # its name is bound here (yielded), its body is not
+        if isinstance(node, comprehensions):
+            yield from (n.target for n in ast.walk(node) if isinstance(n, ast.NamedExpr))
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def _bound_name(node):
+    """The name a module-level node binds, or None."""
+    if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+        return node.id
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return node.name
+    if isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
+        return node.name
     return None
 
 
 def _rebinds_a_library(node):
-    """The library name (np, pd, nt, ...) that ``node`` binds to something other than its library, or None."""
-    if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-        return node.id if node.id in LIBRARIES else None  # np = ..., for nt in ..., with ... as pd, del np
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return node.name if node.name in LIBRARIES else None
-    if isinstance(node, ast.ExceptHandler):
-        return node.name if node.name in LIBRARIES else None
-    if isinstance(node, ast.Import):
+    """The library name (np, pd, nt, ...) that a module-level ``node`` binds to something other than its library."""
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
         for alias in node.names:
-            bound = alias.asname or alias.name.split(".")[0]
-            module = alias.name if alias.asname else alias.name.split(".")[0]
-            if bound in LIBRARIES and IMPORTED_AS[bound] != module:
+            if isinstance(node, ast.Import):
+                bound = alias.asname or alias.name.split(".")[0]
+                module = alias.name if alias.asname else alias.name.split(".")[0]
+            else:
+                bound, module = alias.asname or alias.name, f"{node.module}.{alias.name}"
+            if bound in LIBRARIES and module not in IMPORTED_AS[bound]:
                 return bound
-    if isinstance(node, ast.ImportFrom):
-        for alias in node.names:
-            bound = alias.asname or alias.name
-            if bound in LIBRARIES and IMPORTED_AS[bound] != f"{node.module}.{alias.name}":
-                return bound
-    return None
+        return None
+    bound = _bound_name(node)
+    return bound if bound in LIBRARIES else None
 
 
 # -- the notebook that runs ------------------------------------------------------------------------
@@ -269,9 +343,10 @@ def _build(instructor, answers, refusals, secret, how="id"):
     {grade_id: (guard index, test index, [(answer grade_id, its cell index) since the previous test])}."""
     missing = (
         "no answer: the submission's cells carry none of this assignment's grade ids and do not line up with its cells "
-        "(was it made from another notebook?)"
+        "(was it made from another notebook, or did an editor remove the cells' metadata?)"
         if how == "none"
-        else "no answer: the cell is missing from the submission"
+        else "no answer: no cell of the submission carries the grade id GRADE_ID (was the answer cell deleted and "
+        "made again? answer in the cell the notebook gave you)"
     )
     cells, tests, since_last_test = [_code(SETUP.replace("SECRET", secret))], {}, []
     for cell in without_claims(instructor.cells):
@@ -286,7 +361,7 @@ def _build(instructor, answers, refusals, secret, how="id"):
             elif grade_id in answers:
                 cell.source = answers[grade_id]
             else:
-                cell.source = f"raise NotImplementedError({missing!r})"
+                cell.source = f"raise NotImplementedError({missing.replace('GRADE_ID', grade_id)!r})"
         elif meta.get("grade") and cell.cell_type == "code":
             tests[meta["grade_id"]] = (len(cells), len(cells) + 1, since_last_test)
             since_last_test = []
@@ -305,13 +380,16 @@ FINGERPRINT = """
 def _nmfteach_grader_fingerprint():
     import builtins, sys, types
     items = []
-    for name in MODULES:  # every object numpy's and nmfteach's modules hold (submodules aside)
+    for name in MODULES:  # every object numpy's, pandas' and nmfteach's modules hold (submodules aside)
         module = sys.modules.get(name)
         for key, value in sorted(vars(module).items()) if module is not None else ():
             if key.startswith("__") or isinstance(value, types.ModuleType):
                 continue
             code = getattr(value, "__code__", None)
             items.append((name, key, id(value), id(code), id(getattr(value, "__defaults__", None))))
+            if isinstance(value, type) and value.__module__.split(".")[0] in ("pandas", "nmfteach"):
+                members = sorted((k, id(v)) for k, v in vars(value).items() if k != "__slotnames__")  # (pickle's cache)
+                items.append(tuple(members))  # its methods too
     for key in ("all", "any", "abs", "len", "isinstance", "print", "hash", "sorted", "round", "min", "max", "sum"):
         value = getattr(builtins, key)
         items.append((key, type(value) is types.BuiltinFunctionType and value.__name__ == key))
@@ -470,9 +548,13 @@ def _kernel_environment(scratch):
     return env
 
 
+PANDAS_MODULES = ("pandas", "pandas.core.generic", "pandas.core.frame", "pandas.core.series",
+                  "pandas.core.indexes.base")  # fmt: skip
+
+
 def _fingerprinted_modules():
     """The modules whose functions the guard fingerprints: numpy's and nmfteach's as the setup
-    cell imports them (found in a fresh interpreter of the same environment)."""
+    cell imports them (found in a fresh interpreter of the same environment), and pandas' main ones."""
     import subprocess
 
     code = (
@@ -480,7 +562,7 @@ def _fingerprinted_modules():
         "print(*sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'nmfteach')))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return done.stdout.split()
+    return done.stdout.split() + list(PANDAS_MODULES)  # and pandas' tables (their classes' methods included)
 
 
 def _verdict(grade_id, tests, outcome, refusals, answers, how):
@@ -508,8 +590,10 @@ def _verdict(grade_id, tests, outcome, refusals, answers, how):
         for gid, index in answered_here:  # say first why the answer itself did not run (a SyntaxError, ...)
             own = outcome["replies"].get(index, {})
             if own.get("status") == "error":
-                raised = f"{own.get('ename', 'an error')}: {own.get('evalue', '')}"
-                return False, f"your answer ({gid}) raised {raised}; {failed}"
+                evalue = re.sub(r"\(\S+\.py, line (\d+)\)", r"(line \1 of the answer)", own.get("evalue", ""))
+                if evalue.startswith("no answer"):  # the grader's placeholder, not the student's code
+                    return False, f"{evalue} ({gid}); {failed}"
+                return False, f"your answer ({gid}) raised {own.get('ename', 'an error')}: {evalue}; {failed}"
         return False, failed
     if f"nmfteach-grader-pass {grade_id} {secret}" not in outcome["stdout"].get(test, ""):
         return False, "failed: the test did not run to its end"

@@ -15,6 +15,7 @@ from classroom import notebooks
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}  # ipykernel's own
 
 
 def run(path: Path) -> float:
@@ -28,6 +29,7 @@ def run(path: Path) -> float:
         record_timing=False,
     ).execute()
     seconds = time.perf_counter() - start
+    notebook.metadata["kernelspec"] = dict(KERNELSPEC)  # as JupyterLab writes it: the notebook opens unmodified
     nbformat.write(notebook, path)
     return seconds
 

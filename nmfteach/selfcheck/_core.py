@@ -41,7 +41,7 @@ def _fetch(namespace, *names):
     if missing and _strict:
         raise AssertionError(f"no variable {', '.join(f'`{name}`' for name in missing)}: the exercise is not done.")
     for name in missing:
-        print(f"Not yet: there is no variable `{name}`; run your solution cell first.")
+        print(f"Not answered yet: there is no variable `{name}` (write your solution in the cell above and run it).")
     if missing:
         return None
     homemade = [name for name in names if _defined_in_the_notebook(namespace[name])]
@@ -79,108 +79,3 @@ def _same_array(answer, expected, **tolerance) -> bool:
     """Does the answer have the expected shape and (up to rounding) the expected values?"""
     answer = np.asarray(answer, dtype=float)
     return answer.shape == expected.shape and bool(np.allclose(answer, expected, **tolerance))
-
-
-# Names that reach code other than the answer's own: nmfteach, and the ways to import or run code by name.
-_DYNAMIC = frozenset(
-    {
-        "nmfteach",
-        "__import__",
-        "importlib",
-        "eval",
-        "exec",
-        "compile",
-        "sys",
-        "modules",
-        "builtins",
-        "__builtins__",
-        "globals",
-        "vars",
-        "getattr",
-        "__dict__",
-        "__globals__",
-        "textbook",
-        "_kernels",
-    }
-)
-
-
-def _reaches_nmfteach(value) -> bool:
-    """Is ``value`` nmfteach, a part of it, or something wrapping a part of it (a partial, a bound method)?"""
-    for candidate in (value, getattr(value, "func", None), getattr(value, "__func__", None)):
-        if candidate is None:
-            continue
-        module = candidate.__name__ if isinstance(candidate, type(np)) else getattr(candidate, "__module__", None)
-        if isinstance(module, str) and module.split(".")[0] == "nmfteach":
-            return True
-        if isinstance(getattr(type(candidate), "__module__", None), str) and type(candidate).__module__.startswith(
-            "nmfteach"
-        ):
-            return True
-    return False
-
-
-def nmfteach_names(function) -> list[str]:
-    """The names by which ``function`` (or a notebook function or class it uses) reaches nmfteach.
-
-    Reads the compiled code, not the text, so comments and docstrings that mention nmfteach do
-    not count, while an alias (``import nmfteach as np2``), a default argument, a closure, a
-    helper function or a dynamic import (``__import__``, ``importlib``, ``eval``) does.
-
-    Parameters
-    ----------
-    function : callable
-        A function written in the notebook.
-
-    Returns
-    -------
-    list of str
-        The names found, sorted; empty when the function uses no part of nmfteach.
-    """
-    found: set[str] = set()
-    seen: set[int] = set()
-
-    def visit_value(name, value):
-        if _reaches_nmfteach(value):
-            found.add(name)
-        elif callable(value) and getattr(value, "__module__", None) == "__main__":
-            visit_function(value)  # a helper written in the notebook: read it too
-        elif getattr(type(value), "__module__", None) == "__main__":
-            visit_function(type(value))  # an object of a class written in the notebook
-
-    def visit_code(code, namespace):
-        if id(code) in seen:
-            return
-        seen.add(id(code))
-        for name in code.co_names:
-            if name in _DYNAMIC:
-                found.add(name)
-            elif name in namespace:
-                visit_value(name, namespace[name])
-        for constant in code.co_consts:
-            if hasattr(constant, "co_names"):  # a nested function, lambda or comprehension
-                visit_code(constant, namespace)
-
-    def visit_function(value):
-        if id(value) in seen:
-            return
-        seen.add(id(value))
-        if isinstance(value, type):
-            for member in vars(value).values():
-                member = getattr(member, "__func__", member)
-                if hasattr(member, "__code__"):
-                    visit_function(member)
-            return
-        code = getattr(value, "__code__", None)
-        if code is None:
-            return
-        for default in (*(value.__defaults__ or ()), *(value.__kwdefaults__ or {}).values()):
-            visit_value("a default argument", default)
-        for cell_name, cell in zip(code.co_freevars, value.__closure__ or ()):
-            with contextlib.suppress(ValueError):  # an empty cell
-                visit_value(cell_name, cell.cell_contents)
-        visit_code(code, getattr(value, "__globals__", {}))
-
-    visit_value(getattr(function, "__name__", "the function"), function)  # it may be nmfteach's own function
-    visit_function(function)
-    return sorted(found)

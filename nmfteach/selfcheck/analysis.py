@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+import math
+
 import numpy as np
 
 from ._core import _close, _fetch, _same_array, verdict
 
 __all__ = [
     "recovery",
-    "cluster_table",
-    "top_gene",
+    "merge_purity",
+    "specific_genes",
     "cophenetic_choice",
-    "holdout_choice",
+    "holdout_by_hand",
     "stability_by_hand",
-    "golub_purity",
-    "aml_metagene",
+    "t_cell_enrichment",
+    "metagene_classifier",
     "penalty_choice",
     "smoothing_by_hand",
     "proportions",
@@ -39,34 +42,97 @@ def recovery(namespace) -> None:
     )
 
 
-def cluster_table(namespace) -> None:
-    """Lesson 06: table is the cross table of true groups (rows) against predicted clusters (columns)."""
-    found = _fetch(namespace, "sim", "fit", "table")
+def merge_purity(namespace) -> None:
+    """Lesson 06: table2 crosses the true groups with a K = 2 fit's clusters; purity by hand; the merged groups."""
+    found = _fetch(namespace, "table2", "purity_by_hand", "merged_groups")
     if found is None:
         return
-    sim, fit, table = found
+    table2, purity_by_hand, merged_groups = found
     import pandas as pd
 
-    expected = pd.crosstab(sim.labels, fit.predict())
-    ok = np.shape(table) == expected.shape and np.array_equal(np.asarray(table), expected.to_numpy())
+    from ..consensus import purity
+    from ..datasets import lecture_example
+    from ..fit import nmf
+
+    sim = lecture_example()
+    clusters = nmf(sim.X, 2, "brunet", nrun=10, seed=123).predict()
+    expected = pd.crosstab(sim.labels, clusters)
+    counts = expected.to_numpy()
+    shared = (counts > 0).sum(axis=0) > 1  # the clusters that hold more than one true group
+    merged = sorted(int(g) for g in expected.index[(counts[:, shared] > 0).any(axis=1)])
+    answer = np.asarray(table2, dtype=float)
+    problem = None
+    if answer.shape == counts.shape[::-1]:
+        problem = "table2 is transposed: the true groups are its rows, the clusters its columns."
+    elif answer.shape != counts.shape or not np.array_equal(answer, counts):
+        problem = "table2 is not the cross table of sim.labels (rows) against fit2.predict() (columns)."
+    elif _close(purity_by_hand, counts.max(axis=1).sum() / counts.sum()):
+        problem = (
+            "that is each true group's largest count, summed: purity takes each cluster's (column's) largest "
+            "count, the samples it would label right if it were named after its majority group."
+        )
+    elif not _close(purity_by_hand, purity(clusters, sim.labels)):
+        problem = "purity is the sum over clusters of their largest count, divided by the number of samples."
+    else:
+        try:
+            given = sorted(int(g) for g in merged_groups)
+        except (TypeError, ValueError):
+            given = None
+        if given != merged:
+            problem = "merged_groups should list the true groups that share one cluster (as whole numbers)."
     verdict(
-        ok,
-        "each true group lands in its own cluster: a perfect match up to the clusters' numbering.",
-        "use pd.crosstab(sim.labels, fit.predict()): true groups as rows, predicted clusters as columns.",
+        problem is None,
+        f"purity {counts.max(axis=0).sum()}/{counts.sum()} = {counts.max(axis=0).sum() / counts.sum():.3f}: with two "
+        f"clusters for three groups, groups {merged[0]} and {merged[1]} must share one, where only one group counts "
+        f"as right ({counts.sum() - counts.max(axis=0).sum()} samples count as wrong). A split would not lower "
+        "purity: each part is still pure.",
+        problem or "",
     )
 
 
-def top_gene(namespace) -> None:
-    """Lesson 06: top_gene is the gene with the largest loading in metagene NMF1 of fit."""
-    found = _fetch(namespace, "fit", "top_gene")
+def _specific(W, metagene, n):
+    """The n genes with the largest share in ``metagene`` after scaling each metagene to sum 1."""
+    scaled = W / W.sum(axis=0)
+    share = scaled[metagene] / scaled.sum(axis=1)
+    return list(share.sort_values(ascending=False, kind="stable").index[:n])
+
+
+def specific_genes(namespace) -> None:
+    """Lesson 06: specific is NMF1's 10 most specific genes (share after scaling); overlap with its top 10."""
+    found = _fetch(namespace, "specific", "overlap")
     if found is None:
         return
-    fit, answer = found
-    expected = fit.W["NMF1"].idxmax()
+    specific, overlap = found
+    from ..datasets import lecture_example
+    from ..features import top_genes
+    from ..fit import nmf
+
+    W = nmf(lecture_example().X, 3, "brunet", nrun=30, seed=123).W
+    expected = _specific(W, "NMF1", 10)
+    strongest = list(top_genes(W, n=10)["NMF1"])
+    unscaled = list((W["NMF1"] / W.sum(axis=1)).sort_values(ascending=False, kind="stable").index[:10])
+    answer = [str(g) for g in np.ravel(np.asarray(specific, dtype=object))]
+    problem = None
+    if len(answer) != 10:
+        problem = f"specific should hold 10 gene names; it holds {len(answer)}."
+    elif answer == strongest:
+        problem = "those are NMF1's largest loadings; rank the genes by their share of NMF1 instead."
+    elif answer == unscaled and unscaled != expected:
+        problem = "scale each metagene (column of W) to sum 1 before taking the shares: a metagene's size is arbitrary."
+    elif sorted(answer) == sorted(expected) and answer != expected:
+        problem = "the right genes in the wrong order: most specific first."
+    elif answer != expected:
+        problem = "not NMF1's 10 largest shares: scale W's columns to sum 1, divide each row by its sum, sort NMF1."
+    elif overlap != len(set(expected) & set(strongest)):
+        problem = "overlap is the number of genes that are in both lists."
+    scaled = W / W.sum(axis=0)
+    share = scaled["NMF1"] / scaled.sum(axis=1)
     verdict(
-        answer == expected,
-        f"{expected} has the largest loading in NMF1.",
-        f"{answer!r} is not it; look for the index of the largest value in the column fit.W['NMF1'].",
+        problem is None,
+        f"the 10 most specific genes of NMF1 and its 10 strongest share {len(set(expected) & set(strongest))} genes. "
+        f"The strongest give NMF1 {share[strongest].mean():.0%} of their scaled loading on average, the most specific "
+        f"{share[expected].mean():.0%}: a strong gene is often strong in the other metagenes too.",
+        problem or "",
     )
 
 
@@ -97,9 +163,55 @@ def cophenetic_choice(namespace) -> None:
     _survey_choice(namespace, "best_by_cophenetic", "cophenetic", "idxmax", "highest")
 
 
-def holdout_choice(namespace) -> None:
-    """Lesson 07: best_by_holdout is the K with the lowest held-out error in survey."""
-    _survey_choice(namespace, "best_by_holdout", "holdout_mse", "idxmin", "lowest")
+def _masked_errors():
+    """Lesson 07's held-out errors by hand, made again here: {K: (held-out MSE, training MSE)} for K = 2..6."""
+    from ..datasets import lecture_example
+    from ..fit import nmf
+
+    X = lecture_example().X.to_numpy()
+    hidden = np.random.default_rng(1).uniform(size=X.shape) < 0.1
+    errors = {}
+    for k in range(2, 7):
+        fit = nmf(X, k, "masked_kl", mask=~hidden, seed=1, stop="none", max_iter=1000)
+        squared = (fit.fitted() - X) ** 2
+        errors[k] = (float(squared[hidden].mean()), float(squared[~hidden].mean()))
+    return errors, X, hidden
+
+
+def holdout_by_hand(namespace) -> None:
+    """Lesson 07: heldout_mse and training_mse, {K: MSE} on the hidden and the seen entries; best_by_holdout."""
+    found = _fetch(namespace, "heldout_mse", "training_mse", "best_by_holdout")
+    if found is None:
+        return
+    heldout, training, best = found
+    errors, X, hidden = _masked_errors()
+    problem = None
+    try:
+        heldout = {int(k): float(v) for k, v in dict(heldout).items()}
+        training = {int(k): float(v) for k, v in dict(training).items()}
+    except (TypeError, ValueError):
+        heldout = training = None
+    if heldout is None or sorted(heldout) != list(errors) or sorted(training) != list(errors):
+        problem = "heldout_mse and training_mse should be dictionaries {K: error} for K = 2, 3, 4, 5 and 6."
+    elif all(_close(heldout[k], errors[k][1]) for k in errors):
+        problem = "heldout_mse holds the errors on the entries the fit saw: measure the hidden ones there."
+    elif not all(_close(heldout[k], errors[k][0], rtol=1e-4) for k in errors):
+        problem = (
+            "heldout_mse is not the mean squared error on the hidden entries of a fit that did not see them: "
+            "pass the observed entries as the mask (True = seen), and average only over the hidden ones."
+        )
+    elif not all(_close(training[k], errors[k][1], rtol=1e-4) for k in errors):
+        problem = "training_mse is not the mean squared error on the entries the fit saw."
+    elif best != min(errors, key=lambda k: errors[k][0]):
+        problem = "best_by_holdout is not the K with the lowest held-out error."
+    low = min(errors, key=lambda k: errors[k][0])
+    verdict(
+        problem is None,
+        f"the error on the seen entries falls with every K ({errors[2][1]:.4f} at K = 2 to {errors[6][1]:.4f} at "
+        f"K = 6), while on the hidden ones it is lowest at K = {low} ({errors[low][0]:.4f}) and rises after: "
+        "the extra metagenes fit the noise of the entries they saw.",
+        problem or "",
+    )
 
 
 # The toy runs of lesson 07 (4 runs x 6 samples): the check computes from its own copy, so
@@ -145,34 +257,105 @@ def stability_by_hand(namespace) -> None:
         )
 
 
-def golub_purity(namespace) -> None:
-    """Lesson 09: purity_k3 is the purity of the K = 3 clusters against the Golub subtypes."""
-    found = _fetch(namespace, "fits", "golub", "purity_k3")
+@functools.lru_cache(maxsize=1)
+def _golub_fits():
+    """Lesson 09's K = 3 fit of all samples and its fit without the 8 held-out samples, made again here once."""
+    from ..datasets import load_golub
+    from ..fit import nmf
+
+    golub = load_golub()
+    held_out = list(np.random.default_rng(7).choice(golub.X.columns, size=8, replace=False))
+    train = nmf(golub.X.drop(columns=held_out), 3, "brunet", nrun=10, seed=123)
+    return golub, nmf(golub.X, 3, "brunet", nrun=30, seed=123), held_out, train
+
+
+def t_cell_enrichment(namespace) -> None:
+    """Lesson 09: the ALL-T metagene's markers against the genes described as T-cell genes: a hypergeometric test."""
+    found = _fetch(namespace, "t_metagene", "overlap", "expected_overlap", "p_value")
     if found is None:
         return
-    fits, golub, answer = found
-    from ..consensus import purity
+    t_metagene, overlap, expected_overlap, p_value = found
+    from scipy.stats import hypergeom
 
-    expected = purity(np.asarray(fits[3].predict()), golub.samples["subtype"].to_numpy())
+    from ..features import extract_features
+
+    golub, fit, _, _ = _golub_fits()
+    clusters = fit.predict()
+    name = f"NMF{clusters[golub.samples['subtype'] == 'ALL-T'].mode().iloc[0]}"
+    markers = set(extract_features(fit.W)[name])
+    gene_set = set(golub.genes.index[golub.genes.str.contains("T cell|T-cell", case=False)])
+    G, k = len(golub.genes), len(markers & gene_set)
+    expected = len(markers) * len(gene_set) / G
+    p = float(hypergeom.sf(k - 1, G, len(gene_set), len(markers)))
+
+    def same(answer, value):  # relative only: p-values are tiny numbers
+        return np.isscalar(answer) and math.isclose(float(answer), value, rel_tol=1e-6, abs_tol=0.0)
+
+    problem = None
+    if str(t_metagene) != name:
+        problem = f"{t_metagene!r} is not the metagene the ALL-T samples use (their most common cluster)."
+    elif overlap != k:
+        problem = "overlap is the number of the metagene's marker genes that are in the gene set."
+    elif not _close(expected_overlap, expected, rtol=1e-9):
+        problem = "expected_overlap is what a random list of as many genes would hit: (markers) x (set size) / G."
+    elif same(p_value, float(hypergeom.sf(k, G, len(gene_set), len(markers)))):
+        problem = "that is P(X > overlap); the test asks for P(X ≥ overlap): the survival function at overlap − 1."
+    elif same(p_value, float(hypergeom.pmf(k, G, len(gene_set), len(markers)))):
+        problem = "that is P(X = overlap), one term; the test sums all overlaps at least as large: P(X ≥ overlap)."
+    elif not same(p_value, p):
+        problem = f"p_value is not P(X ≥ {k}) for {len(markers)} genes drawn from {G}, {len(gene_set)} in the set."
     verdict(
-        _close(answer, expected),
-        f"purity {expected:.3f}: {round(expected * 38)} of the 38 samples sit in their subtype's cluster.",
-        "use nt.purity(fits[3].predict(), golub.samples['subtype']).",
+        problem is None,
+        f"{k} of {name}'s {len(markers)} marker genes are described as T-cell genes, where chance would give "
+        f"{expected:.2f}: p = {p:.1e}. NMF, never told the subtypes, built a metagene enriched for T-cell genes.",
+        problem or "",
     )
 
 
-def aml_metagene(namespace) -> None:
-    """Lesson 09: aml is the metagene (cluster number) that the AML samples use."""
-    found = _fetch(namespace, "fits", "golub", "aml")
+def metagene_classifier(namespace) -> None:
+    """Lesson 09: held-out samples placed in a training fit's metagene space by NNLS, named by the training subtypes."""
+    found = _fetch(namespace, "H_new", "predicted_subtypes", "accuracy")
     if found is None:
         return
-    fits, golub, answer = found
-    clusters = fits[3].predict()
-    expected = clusters[golub.samples["subtype"] == "AML"].mode().iloc[0]
+    H_new, predicted, accuracy = found
+    import pandas as pd
+
+    from ..least_squares import nnls
+    from ..result import dominant_metagene
+
+    golub, _, held_out, train = _golub_fits()
+    subtype = golub.samples["subtype"]
+    W = train.W.to_numpy()
+    expected_H = nnls(W.T @ W, W.T @ golub.X[held_out].to_numpy())
+    names = pd.crosstab(train.predict(), subtype.drop(held_out)).idxmax(axis=1)
+    expected = pd.Series(np.asarray(names.loc[dominant_metagene(W, expected_H)]), index=held_out)
+    answer_H = np.asarray(H_new, dtype=float)
+    problem = None
+    if answer_H.shape == expected_H.shape[::-1]:
+        problem = f"H_new has shape {answer_H.shape}: one column per new sample, one row per metagene (K x 8)."
+    elif answer_H.shape != expected_H.shape:
+        problem = f"H_new has shape {answer_H.shape}; it should be {expected_H.shape} (metagenes x new samples)."
+    elif (answer_H < -1e-12).any():
+        problem = "your H has negative entries: a sample is placed with non-negative least squares, not plain ones."
+    elif not np.allclose(answer_H, expected_H, rtol=1e-6, atol=1e-9):
+        problem = "H_new is not the NNLS solution with the training fit's W fixed: solve WᵀW·h = WᵀX_new with h ≥ 0."
+    else:
+        given = pd.Series(predicted).astype(str)
+        if sorted(given.index) != sorted(held_out):
+            problem = "predicted_subtypes should be indexed by the 8 held-out samples' names."
+        elif not (given.loc[held_out].to_numpy() == expected.to_numpy()).all():
+            problem = (
+                "predicted_subtypes is not each new sample's dominant metagene, named after the subtype most "
+                "training samples of that metagene have."
+            )
+        elif not _close(accuracy, float((expected == subtype[held_out]).mean())):
+            problem = "accuracy is the share of held-out samples whose predicted subtype is their true one."
+    right = int((expected == subtype[held_out]).sum())
     verdict(
-        answer == expected,
-        f"the AML samples use metagene {expected}.",
-        "take the most common predicted cluster among the samples whose subtype is 'AML'.",
+        problem is None,
+        f"{right} of the 8 held-out samples get their true subtype: metagenes learned without them place them "
+        "correctly, which is the lecture's classification in metagene space.",
+        problem or "",
     )
 
 

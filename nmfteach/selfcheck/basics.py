@@ -3,54 +3,103 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from ._core import _close, _fetch, _same_array, verdict
 
 __all__ = [
-    "dimensions",
-    "sklearn_orientation",
+    "reconstruction",
+    "from_sklearn_layout",
     "mixed_sample",
     "sample_weights",
     "svd_error",
     "metagene_cosine",
     "frobenius_by_hand",
     "kl_by_hand",
-    "lee_update",
-    "fastest_method",
+    "hals_sweep",
+    "projected_step",
     "own_recipe",
 ]
 
 
-def dimensions(namespace) -> None:
-    """Lesson 00: G and S are the numbers of genes and samples of the lecture's example."""
-    found = _fetch(namespace, "G", "S")
-    if found is None:
-        return
-    G, S = found
-    verdict(
-        (G, S) == (300, 30),
-        "The lecture's example has G = 300 genes (rows) and S = 30 samples (columns).",
-        f"you have G = {G}, S = {S}. Genes are the rows of X: look at X.shape.",
-    )
-
-
-def sklearn_orientation(namespace) -> None:
-    """Lesson 00: X_sklearn is the lecture's X in scikit-learn's orientation (samples x genes)."""
-    found = _fetch(namespace, "X_sklearn")
-    if found is None:
-        return
-    (X_sklearn,) = found
+def _lecture_fit():
+    """Lesson 00's fit, made again here (answers cannot change it)."""
     from ..datasets import lecture_example
+    from ..fit import nmf
 
     X = lecture_example().X
-    answer = np.asarray(X_sklearn)
-    ok = answer.shape == (30, 300) and np.array_equal(answer, X.to_numpy().T)
-    hint = (
-        f"its shape is {answer.shape}; scikit-learn wants one row per sample, so transpose X (X.T)."
-        if answer.shape != (30, 300)
-        else "the shape is right but the values are not X transposed."
+    return X, nmf(X, 3, "brunet", nrun=30, seed=123)
+
+
+def _table_problem(answer, expected, name, rows, columns) -> str | None:
+    """What is wrong with a table that should equal ``expected`` (labels included), or None."""
+    values = np.asarray(answer, dtype=float)
+    if values.shape == expected.shape[::-1] and expected.shape[0] != expected.shape[1]:
+        return f"{name} has shape {values.shape}, the transpose of {expected.shape}: {rows} are its rows."
+    if values.shape != expected.shape:
+        return f"{name} has shape {values.shape}; it should be {expected.shape} ({rows} x {columns})."
+    if not np.allclose(values, expected.to_numpy(), rtol=1e-9, atol=1e-12):
+        return f"{name} has the right shape but not the right values."
+    if not isinstance(answer, pd.DataFrame):
+        return f"{name} has the right numbers; make it a table (DataFrame) labelled like X: {rows} as row labels."
+    if list(answer.index) != list(expected.index) or list(answer.columns) != list(expected.columns):
+        return f"{name} has the right numbers but not the labels: {rows} as row labels, {columns} as column labels."
+    return None
+
+
+def reconstruction(namespace) -> None:
+    """Lesson 00: X_hat = W·H labelled like X, rel_error = ‖X − WH‖/‖X‖, worst_gene rebuilt worst."""
+    found = _fetch(namespace, "X_hat", "rel_error", "worst_gene")
+    if found is None:
+        return
+    X_hat, rel_error, worst_gene = found
+    X, fit = _lecture_fit()
+    expected = fit.W @ fit.H
+    squared = ((X - expected) ** 2).to_numpy()
+    problem = _table_problem(X_hat, expected, "X_hat", "genes", "samples")
+    if problem is None and not _close(rel_error, np.sqrt(squared.sum() / (X.to_numpy() ** 2).sum())):
+        ratio = squared.sum() / (X.to_numpy() ** 2).sum()
+        problem = (
+            "rel_error is the ratio of the squared norms: take the square root of each sum."
+            if _close(rel_error, ratio)
+            else "rel_error is not ‖X − WH‖ / ‖X‖ (square the entries, sum, take the root; then divide)."
+        )
+    if problem is None and worst_gene != X.index[squared.sum(axis=1).argmax()]:
+        problem = "worst_gene is not the gene whose squared errors, summed over the samples, are the largest."
+    verdict(
+        problem is None,
+        f"W·H rebuilds X to within {float(rel_error):.1%}. The mean squared error per entry, {squared.mean():.3f}, "
+        f"is below the variance of the recipe's noise (0.2² = 0.04): what W·H leaves over is noise.",
+        problem or "",
     )
-    verdict(ok, "scikit-learn puts samples in rows, so it gets X.T (30 x 300); its W is our H.T.", hint)
+
+
+def from_sklearn_layout(namespace) -> None:
+    """Lesson 00: W_ours and H_ours are the factorization of X.T turned into the lessons' layout."""
+    found = _fetch(namespace, "W_ours", "H_ours")
+    if found is None:
+        return
+    W_ours, H_ours = found
+    from ..datasets import lecture_example
+    from ..fit import nmf
+
+    X = lecture_example().X
+    flipped = nmf(X.T, 3, "brunet", seed=1)  # samples in rows, as scikit-learn
+    names = ["NMF1", "NMF2", "NMF3"]
+    W = pd.DataFrame(flipped.H.to_numpy().T, index=X.index, columns=names)
+    H = pd.DataFrame(flipped.W.to_numpy().T, index=names, columns=X.columns)
+    problem = None
+    if np.shape(W_ours) == (30, 3):
+        problem = "W_ours has one row per sample: that is sk_W, the samples' weights (scikit-learn's W is our Hᵀ)."
+    elif np.shape(H_ours) == (3, 300):
+        problem = "H_ours has one column per gene: that is sk_H, the metagenes (scikit-learn's components_ are our Wᵀ)."
+    problem = problem or _table_problem(W_ours, W, "W_ours", "genes", "metagenes NMF1, NMF2, NMF3")
+    problem = problem or _table_problem(H_ours, H, "H_ours", "metagenes NMF1, NMF2, NMF3", "samples")
+    verdict(
+        problem is None,
+        "X.T ≈ sk_W·sk_H is X ≈ sk_Hᵀ·sk_Wᵀ: scikit-learn's components_ are our W transposed, its W our H transposed.",
+        problem or "",
+    )
 
 
 def _toy():
@@ -159,32 +208,98 @@ def kl_by_hand(namespace) -> None:
     )
 
 
-def lee_update(namespace) -> None:
-    """Lesson 04: H_new is one Lee-Seung Frobenius update of H0 (no eps): H ⊙ WᵀX ⊘ WᵀWH."""
-    found = _fetch(namespace, "X0", "W0", "H0", "H_new")
+def _small_problem():
+    """Lesson 04's small problem, made again: X0 = W_true·H_true (H_true with zeros), a start W0, H0, and H_true."""
+    rng = np.random.default_rng(295)
+    W_true = rng.uniform(0, 1, size=(8, 3))
+    H_true = rng.uniform(0, 2, size=(3, 5)) * (rng.uniform(size=(3, 5)) > 0.5)
+    return W_true @ H_true, rng.uniform(0, 1, size=(8, 3)), rng.uniform(0, 1, size=(3, 5)), H_true
+
+
+def _hals_rows(X, W, H):
+    """One HALS sweep over H's rows (W fixed), and how many entries the clip set to 0."""
+    WtX, WtW, H, clipped = W.T @ X, W.T @ W, H.copy(), 0
+    for k in range(H.shape[0]):
+        step = H[k] + (WtX[k] - WtW[k] @ H) / WtW[k, k]
+        clipped += int((step < 0).sum())
+        H[k] = np.maximum(0, step)
+    return H, clipped
+
+
+def _objective(X, W, H):
+    return 0.5 * float(np.sum((X - W @ H) ** 2))
+
+
+def hals_sweep(namespace) -> None:
+    """Lesson 04: H_hals is one HALS sweep over the rows of H0 (W0 fixed), n_clipped the entries clipped to 0."""
+    found = _fetch(namespace, "H_hals", "n_clipped", "H0")
     if found is None:
         return
-    X, W, H, answer = (np.asarray(v, dtype=float) for v in found)
-    expected = H * (W.T @ X) / (W.T @ W @ H)
+    H_hals, n_clipped, H0_now = found
+    X0, W0, H0, H_true = _small_problem()
+    expected, clipped = _hals_rows(X0, W0, H0)
+    where = "the true H is 0 there too" if ((expected == 0) <= (H_true == 0)).all() else "the true H also has zeros"
+    answer = np.asarray(H_hals, dtype=float)
+    at_once = np.maximum(0, H0 + (W0.T @ X0 - W0.T @ W0 @ H0) / np.diag(W0.T @ W0)[:, None])
+    problem = None
+    if not np.array_equal(np.asarray(H0_now, dtype=float), H0):
+        problem = "H0 has changed: work on a copy of it, so that the start stays as it was."
+    elif answer.shape != expected.shape:
+        problem = f"H_hals has shape {answer.shape}; H0's is {expected.shape}."
+    elif (answer < 0).any():
+        problem = "your H has negative entries: after each row's step, set the negative entries to 0."
+    elif np.allclose(answer, at_once, rtol=1e-10):
+        problem = (
+            "you moved every row from H0 at once. HALS goes row by row, and each row's step uses the rows "
+            "already updated: row 2 sees the new row 1."
+        )
+    elif not np.allclose(answer, expected, rtol=1e-10, atol=1e-12):
+        problem = "H_hals is not one HALS sweep: for row k, add (WᵀX − WᵀW·H) of row k, divided by (WᵀW)_kk, then clip."
+    elif n_clipped != clipped:
+        problem = f"H_hals is right, but the clip set {clipped} entries to 0, not {n_clipped}: count negative steps."
     verdict(
-        _same_array(answer, expected, rtol=1e-10),
-        "one multiplicative update: every entry of H is multiplied by (WᵀX)/(WᵀWH) ≥ 0, so H stays non-negative.",
-        "multiply H0 entry by entry by (W0.T @ X0) and divide by (W0.T @ W0 @ H0).",
+        problem is None,
+        f"one sweep takes ½‖X0 − W0·H‖² from {_objective(X0, W0, H0):.3f} to {_objective(X0, W0, expected):.3f}; "
+        f"the clip set {clipped} entries to exactly 0, and {where}.",
+        problem or "",
     )
 
 
-def fastest_method(namespace) -> None:
-    """Lesson 04: best_method is the race entry with the lowest objective after 100 iterations."""
-    found = _fetch(namespace, "race", "best_method")
+def projected_step(namespace) -> None:
+    """Lesson 04: L is the largest eigenvalue of W0ᵀW0, H_pgd one projected gradient step, better the winner."""
+    found = _fetch(namespace, "L", "H_pgd", "better")
     if found is None:
         return
-    race, answer = found
-    at_100 = {name: fit.history.loc[100] for name, fit in race.items()}
-    expected = min(at_100, key=at_100.get)
+    L, H_pgd, better = found
+    X0, W0, H0, _ = _small_problem()
+    gram = W0.T @ W0
+    lipschitz = float(np.linalg.eigvalsh(gram)[-1])
+    expected = np.maximum(0, H0 - (gram @ H0 - W0.T @ X0) / lipschitz)
+    hals, _ = _hals_rows(X0, W0, H0)
+    objectives = {"hals": _objective(X0, W0, hals), "pgd": _objective(X0, W0, expected)}
+    answer = np.asarray(H_pgd, dtype=float)
+    problem = None
+    if not _close(L, lipschitz):
+        others = {"the trace of WᵀW": np.trace(gram), "the smallest eigenvalue": np.linalg.eigvalsh(gram)[0],
+                  "the Frobenius norm of W": np.linalg.norm(W0), "the largest entry of WᵀW": gram.max()}  # fmt: skip
+        named = [name for name, value in others.items() if _close(L, value)]
+        problem = (f"L is {named[0]}; " if named else "L is not right; ") + "L is the largest eigenvalue of W0ᵀW0."
+    elif answer.shape != expected.shape:
+        problem = f"H_pgd has shape {answer.shape}; H0's is {expected.shape}."
+    elif (answer < 0).any():
+        problem = "your H has negative entries: the projection sets them to 0 after the step."
+    elif np.allclose(answer, np.maximum(0, H0 + (gram @ H0 - W0.T @ X0) / lipschitz)):
+        problem = "you stepped up the gradient: subtract (WᵀWH − WᵀX)/L, the direction in which the objective falls."
+    elif not np.allclose(answer, expected, rtol=1e-10, atol=1e-12):
+        problem = "H_pgd is not H0 − (W0ᵀW0·H0 − W0ᵀX0)/L with the negative entries set to 0."
+    elif better != min(objectives, key=objectives.get):
+        problem = "better is not the update with the lower ½‖X0 − W0·H‖²: compute both objectives."
     verdict(
-        answer == expected,
-        f"after 100 iterations {expected!r} is lowest ({at_100[expected]:.2f}).",
-        f"compare race[name].history.loc[100] for every method; {answer!r} is not the smallest.",
+        problem is None,
+        f"with W0 fixed, one HALS sweep reaches {objectives['hals']:.3f}, one gradient step {objectives['pgd']:.3f}. "
+        "HALS moves each row to its exact minimum given the others; the gradient step has the safe length 1/L "
+        "for all rows at once, short along the directions where WᵀW is small.",
+        problem or "",
     )
 
 
