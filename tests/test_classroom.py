@@ -216,10 +216,14 @@ def test_the_students_folder_is_made_once_and_their_work_is_never_overwritten(tm
         target = root / source.relative_to(classroom.ROOT)
         target.write_bytes(source.read_bytes())
     mine = tmp_path / "my-course"
+    (root / "lessons" / "help").mkdir()
+    for page in (classroom.ROOT / "lessons" / "help").glob("*.md"):
+        (root / "lessons" / "help" / page.name).write_bytes(page.read_bytes())
     said = classroom.workspace(mine, root=root)
-    assert len(said) == 14 and all(sentence.startswith("new: ") for sentence in said)
+    assert len(said) == 14 + 3 and all(sentence.startswith("new: ") for sentence in said)
     written = sorted(p.relative_to(mine).as_posix() for p in mine.rglob("*.ipynb"))
     assert written == sorted(p.relative_to(classroom.ROOT / "lessons").as_posix() for p in INSTRUCTOR)
+    assert sorted(p.name for p in (mine / "help").glob("*.md")) == ["common_mistakes.md", "glossary.md", "refresher.md"]
     for source in INSTRUCTOR:
         student = nbformat.read(mine / source.relative_to(classroom.ROOT / "lessons"), as_version=4)
         text = "\n".join(c.source for c in student.cells if classroom.SOLUTION_TAG not in c.metadata.get("tags", []))

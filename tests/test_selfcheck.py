@@ -51,21 +51,41 @@ def test_from_sklearn_layout(capsys, lecture):
     assert "not the labels" in capsys.readouterr().out
 
 
-def test_mixed_sample(capsys):
+def test_mixed_sample_says_what_is_wrong(capsys):
     W = nt.TOY_PROGRAMS[["immune", "cell cycle"]].to_numpy()
-    nt.selfcheck.mixed_sample({"x": W @ [2.0, 0.5]})
-    assert capsys.readouterr().out.startswith("Correct!")
-    nt.selfcheck.mixed_sample({"x": W @ [0.5, 2.0]})
-    assert "W @ [2, 0.5]" in capsys.readouterr().out
-    nt.selfcheck.mixed_sample({"x": [1.0, 2.0]})
-    assert "one value per gene (10)" in capsys.readouterr().out
+    x = W @ [2.0, 0.5]
+    mixes = W @ np.array([[2.0, 0.0, 1.0], [0.5, 1.0, 1.0]])
+    right = {"x": x, "immune_share": 2 * W[:, 0].sum() / x.sum(), "X_new": mixes}
+    nt.selfcheck.mixed_sample(right)
+    assert capsys.readouterr().out.startswith("Correct! x = 2 · immune + 0.5 · cell cycle; 80%")
+    cases = {
+        "swapped": ({"x": W @ [0.5, 2.0]}, "the wrong way round"),
+        "length": ({"x": [1.0, 2.0]}, "one value per gene (10)"),
+        "weightless share": ({"immune_share": W[:, 0].sum() / x.sum()}, "forgot the weight"),
+        "transposed": ({"X_new": mixes.T}, "X_new is transposed"),
+        "wrong mixes": ({"X_new": mixes * 2}, "X_new is not W times"),
+    }
+    for name, (change, message) in cases.items():
+        nt.selfcheck.mixed_sample({**right, **change})
+        out = capsys.readouterr().out
+        assert out.startswith("Not yet") and message in out, (name, out)
 
 
-def test_sample_weights(capsys):
-    nt.selfcheck.sample_weights({"h4": [[0.5], [1.5]]})
+def test_sample_weights_says_what_is_wrong(capsys):
+    H = np.array([[1.0, 0.0, 2.0, 0.5, 1.0, 0.2], [0.0, 1.0, 0.3, 1.5, 1.0, 2.0]])
+    right = {"h4": [0.5, 1.5], "H_hat": H, "max_error": 0.0}
+    nt.selfcheck.sample_weights(right)
     assert capsys.readouterr().out.startswith("Correct!")
-    nt.selfcheck.sample_weights({"h4": [1.0, 1.0]})
-    assert "Not yet: you found [1. 1.]" in capsys.readouterr().out
+    cases = {
+        "sample": ({"h4": [1.0, 0.0]}, "solve the NNLS problem for Sample_4"),
+        "transposed": ({"H_hat": H.T}, "H_hat is transposed"),
+        "wrong": ({"H_hat": H * 2}, "not the NNLS weights"),
+        "error": ({"max_error": 0.5}, "max_error is the largest"),
+    }
+    for name, (change, message) in cases.items():
+        nt.selfcheck.sample_weights({**right, **change})
+        out = capsys.readouterr().out
+        assert out.startswith("Not yet") and message in out, (name, out)
 
 
 def test_svd_error_and_metagene_cosine(capsys, lecture):
@@ -73,10 +93,15 @@ def test_svd_error_and_metagene_cosine(capsys, lecture):
 
     X = lecture.X.to_numpy()
     U, s, Vt = np.linalg.svd(X, full_matrices=False)
-    nt.selfcheck.svd_error({"svd_error": np.linalg.norm(X - (U[:, :3] * s[:3]) @ Vt[:3]) / np.linalg.norm(X)})
+    error = np.linalg.norm(X - (U[:, :3] * s[:3]) @ Vt[:3]) / np.linalg.norm(X)
+    nt.selfcheck.svd_error({"svd_error": error, "rank_99": 3})
     assert capsys.readouterr().out.startswith("Correct!")
-    nt.selfcheck.svd_error({"svd_error": 0.5})
+    nt.selfcheck.svd_error({"svd_error": 0.5, "rank_99": 3})
     assert capsys.readouterr().out.startswith("Not yet")
+    nt.selfcheck.svd_error({"svd_error": error**2, "rank_99": 3})
+    assert "ratio of squared norms" in capsys.readouterr().out
+    nt.selfcheck.svd_error({"svd_error": error, "rank_99": 2})
+    assert "rank_99 is the smallest rank" in capsys.readouterr().out
     fit = nt.nmf(lecture.X, 3, "hals", seed=1)
     unit = fit.W.to_numpy() / np.linalg.norm(fit.W.to_numpy(), axis=0)
     gram = unit.T @ unit
@@ -86,20 +111,31 @@ def test_svd_error_and_metagene_cosine(capsys, lecture):
     assert "largest entry off its diagonal" in capsys.readouterr().out
 
 
-def test_objectives_by_hand(capsys):
-    import numpy as np
-
-    X, W, H = np.array([[4.0, 1.0], [2.0, 5.0]]), np.array([[1.0], [2.0]]), np.array([[2.0, 1.5]])
-    space = {"X_small": X, "W_small": W, "H_small": H}
-    nt.selfcheck.frobenius_by_hand({**space, "frob": 0.5 * ((X - W @ H) ** 2).sum()})
-    assert capsys.readouterr().out.startswith("Correct!")
-    nt.selfcheck.frobenius_by_hand({**space, "frob": ((X - W @ H) ** 2).sum()})
-    assert "halve the sum" in capsys.readouterr().out
+def test_objectives_and_gradients_by_hand(capsys):
+    X = np.array([[4.0, 1.0, 3.0], [2.0, 5.0, 1.0]])
+    W = np.array([[1.0, 0.5], [0.5, 2.0]])
+    H = np.array([[3.0, 0.5, 2.0], [0.5, 2.0, 0.5]])
     WH = W @ H
-    nt.selfcheck.kl_by_hand({**space, "kl": (X * np.log(X / WH) - X + WH).sum()})
-    assert capsys.readouterr().out.startswith("Correct!")
+    right = {"frob": 0.5 * ((X - WH) ** 2).sum(), "grad_H": W.T @ (WH - X)}
+    nt.selfcheck.frobenius_by_hand(right)
+    assert capsys.readouterr().out.startswith("Correct! ½‖X − WH‖² = 1.5938")
+    cases = {
+        "no half": ({"frob": ((X - WH) ** 2).sum()}, "not ½‖X − WH‖²"),
+        "sign": ({"grad_H": W.T @ (X - WH)}, "wrong sign"),
+        "twice": ({"grad_H": 2 * W.T @ (WH - X)}, "twice too large"),
+        "W's gradient": ({"grad_H": (WH - X) @ H.T}, "that is the gradient with respect to W"),
+    }
+    for name, (change, message) in cases.items():
+        nt.selfcheck.frobenius_by_hand({**right, **change})
+        out = capsys.readouterr().out
+        assert out.startswith("Not yet") and message in out, (name, out)
+    right = {"kl": (X * np.log(X / WH) - X + WH).sum(), "grad_H_kl": W.T @ (1 - X / WH)}
+    nt.selfcheck.kl_by_hand(right)
+    assert capsys.readouterr().out.startswith("Correct! D(X ‖ WH) = 0.7113")
+    nt.selfcheck.kl_by_hand({**right, "grad_H_kl": -W.T @ (X / WH)})
+    assert "misses the derivative of the + WH term" in capsys.readouterr().out
     nt.selfcheck.kl_by_hand({"kl": 1.0})
-    assert "no variable `X_small`" in capsys.readouterr().out
+    assert "no variable `grad_H_kl`" in capsys.readouterr().out
 
 
 def _lesson_04_problem():
@@ -184,12 +220,21 @@ def test_own_recipe_and_recovery(capsys, lecture):
         X_s = np.maximum(W_s @ H_s + rng.normal(0, 0.2, size=(40, 12)), 0)
         nt.selfcheck.own_recipe({"my_W": W_s, "my_H": H_s, "my_X": X_s})
         assert capsys.readouterr().out.startswith("Correct!"), seed
-    fit = nt.nmf(lecture.X, 3, "hals", seed=1)
-    corr = np.corrcoef(lecture.W.to_numpy().T, fit.W.to_numpy().T)[:3, 3:]
-    nt.selfcheck.recovery({"sim": lecture, "fit": fit, "recovery": corr.max(axis=1).mean()})
-    assert capsys.readouterr().out.startswith("Correct!")
-    nt.selfcheck.recovery({"sim": lecture, "fit": fit, "recovery": 0.1})
-    assert capsys.readouterr().out.startswith("Not yet")
+    sim = nt.simulate_expression(n_genes=300, n_samples=30, rank=3, noise_sd=0.2, seed=123)
+    fit = nt.nmf(sim.X, 3, "brunet", seed=1)
+    corr = np.corrcoef(sim.W.to_numpy().T, fit.W.to_numpy().T)[:3, 3:]
+    matching = {t: fit.W.columns[corr[i].argmax()] for i, t in enumerate(sim.W.columns)}
+    right = {
+        "matching": matching,
+        "recovery": corr.max(axis=1).mean(),
+        "worst": sim.W.columns[corr.max(axis=1).argmin()],
+    }
+    nt.selfcheck.recovery(right)
+    assert capsys.readouterr().out.startswith("Correct! recovery 0.997")
+    for change, message in (({"recovery": 0.1}, "recovery is the mean"), ({"matching": {}}, "matching should map"),
+                            ({"worst": "nothing"}, "worst is the true metagene")):  # fmt: skip
+        nt.selfcheck.recovery({**right, **change})
+        assert message in capsys.readouterr().out
 
 
 def test_merge_purity_says_what_is_wrong(capsys, lecture):
@@ -282,8 +327,8 @@ def test_a_tie_in_the_survey_is_the_smallest_k(capsys):
 
 def test_an_answer_that_cannot_be_read_gets_a_sentence_not_a_traceback(capsys):
     cases = [
-        (nt.selfcheck.sample_weights, {"h4": "high"}),
-        (nt.selfcheck.sample_weights, {"h4": [[0.5, 1.0], [1.5]]}),  # ragged
+        (nt.selfcheck.sample_weights, {"h4": "high", "H_hat": None, "max_error": 0}),
+        (nt.selfcheck.sample_weights, {"h4": [[0.5, 1.0], [1.5]], "H_hat": None, "max_error": 0}),  # ragged
         (nt.selfcheck.own_recipe, {"my_W": "W", "my_H": None, "my_X": (1, 2)}),
         (nt.selfcheck.stability_by_hand, {"C_by_hand": "C", "dispersion_by_hand": [1, 2], "cophenetic_by_hand": {}}),
     ]
@@ -358,22 +403,59 @@ def test_golub_checks_say_what_is_wrong(capsys, golub):
         assert out.startswith("Not yet") and message in out, (name, out)
 
 
-def test_proportions_and_log_cpm(capsys):
-    import numpy as np
+def test_deconvolution_says_what_is_wrong(capsys):
+    truth = nt.simulate_expression(n_genes=200, n_samples=12, rank=3, membership="soft", concentration=2.0,
+                                   noise_sd=0.05, seed=10)  # fmt: skip
+    S, B = truth.W.to_numpy(), truth.X.to_numpy()
+    raw, raw_two = nt.nnls(S.T @ S, S.T @ B), nt.nnls(S[:, :2].T @ S[:, :2], S[:, :2].T @ B)
+    props, props_two = raw / raw.sum(axis=0), raw_two / raw_two.sum(axis=0)
+    norm = np.linalg.norm(B)
+    residuals = (np.linalg.norm(B - S @ raw) / norm, np.linalg.norm(B - S[:, :2] @ raw_two) / norm)
+    right = {"props": props, "props_two": props_two, "residuals": residuals}
+    nt.selfcheck.deconvolution(right)
+    assert capsys.readouterr().out.startswith("Correct! with all three signatures")
+    other = nt.nnls(S[:, 1:].T @ S[:, 1:], S[:, 1:].T @ B)  # the last two signatures instead of the first two
+    scaled = (np.linalg.norm(B - S @ props) / norm, np.linalg.norm(B - S[:, :2] @ props_two) / norm)
+    cases = {
+        "unscaled": ({"props": raw}, "do not sum to 1"),
+        "transposed": ({"props": props.T}, "has shape (12, 3)"),
+        "other pair": ({"props_two": other / other.sum(axis=0)}, "not the NNLS solution"),
+        "scaled residuals": ({"residuals": scaled}, "use the unscaled coefficients"),
+        "wrong residuals": ({"residuals": (0.1, 0.1)}, "residuals should be"),
+    }
+    for name, (change, message) in cases.items():
+        nt.selfcheck.deconvolution({**right, **change})
+        out = capsys.readouterr().out
+        assert out.startswith("Not yet") and message in out, (name, out)
 
-    rng = np.random.default_rng(0)
-    S = rng.uniform(0, 2, (30, 3))
-    props = rng.dirichlet(np.ones(3), size=5).T
-    bulk = S @ props
-    nt.selfcheck.proportions({"signatures": S, "bulk": bulk, "props": props})
-    assert capsys.readouterr().out.startswith("Correct!")
-    nt.selfcheck.proportions({"signatures": S, "bulk": bulk, "props": props * 2})
-    assert capsys.readouterr().out.startswith("Not yet")
-    counts = rng.poisson(5, (20, 4)).astype(float) + 1
-    nt.selfcheck.log_cpm({"counts": counts, "logcpm": np.log2(counts / counts.sum(axis=0) * 1e6 + 1)})
-    assert capsys.readouterr().out.startswith("Correct!")
-    nt.selfcheck.log_cpm({"counts": counts, "logcpm": np.log2(counts + 1)})
-    assert "multiply by 1e6" in capsys.readouterr().out
+
+def test_median_ratio_says_what_is_wrong(capsys):
+    from nmfteach.selfcheck.analysis import _lesson_10_counts
+
+    counts, sizes = _lesson_10_counts()
+    with np.errstate(divide="ignore"):
+        logs = np.log(counts)
+    reference = logs.mean(axis=1)
+    usable = np.isfinite(reference)
+    sf = np.exp(np.median(logs[usable] - reference[usable, None], axis=0))
+    totals = counts.sum(axis=0) / counts.sum(axis=0).mean()
+    right = {"sf_median": sf, "sf_total": totals,
+             "correlations": (np.corrcoef(sf, sizes)[0, 1], np.corrcoef(totals, sizes)[0, 1])}  # fmt: skip
+    nt.selfcheck.median_ratio(right)
+    assert capsys.readouterr().out.startswith("Correct! 251 of 300 genes")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        with_zeros = np.exp(np.median(logs - reference[:, None], axis=0))
+    cases = {
+        "zeros kept": ({"sf_median": with_zeros}, "a gene with a zero count"),
+        "mean": ({"sf_median": np.exp((logs[usable] - reference[usable, None]).mean(axis=0))}, "median"),
+        "rescaled": ({"sf_median": sf / sf.mean()}, "right up to a constant"),
+        "totals": ({"sf_total": counts.sum(axis=0)}, "sf_total is each sample's total"),
+        "correlations": ({"correlations": (0.5, 0.5)}, "correlations should be"),
+    }
+    for name, (change, message) in cases.items():
+        nt.selfcheck.median_ratio({**right, **change})
+        out = capsys.readouterr().out
+        assert out.startswith("Not yet") and message in out, (name, out)
 
 
 def test_lesson_08_checks(capsys, lecture):
@@ -381,10 +463,14 @@ def test_lesson_08_checks(capsys, lecture):
         {"rel_error": [0.100, 0.101, 0.104, 0.2], "zeros_W": [0.0, 0.1, 0.3, 0.6]},
         index=pd.Index([0.0, 0.01, 0.03, 0.1], name="alpha"),
     )
-    nt.selfcheck.penalty_choice({"path": path, "chosen_alpha": 0.03})
-    assert capsys.readouterr().out.startswith("Correct! alpha = 0.03")
-    nt.selfcheck.penalty_choice({"path": path, "chosen_alpha": 0.1})
-    assert "0.1 is not it" in capsys.readouterr().out
+    right = {"path": path, "chosen_alpha": 0.03, "zeros_gained": 0.3, "error_cost": 0.04}
+    nt.selfcheck.penalty_choice(right)
+    assert capsys.readouterr().out.startswith("Correct! alpha = 0.03 raises the error by 4.0%")
+    wrong = [({"chosen_alpha": 0.1}, "past the limit"), ({"chosen_alpha": 0.01}, "not the largest"),
+             ({"zeros_gained": 0.1}, "zeros_gained is"), ({"error_cost": 4.0}, "not a percentage")]  # fmt: skip
+    for change, message in wrong:
+        nt.selfcheck.penalty_choice({**right, **change})
+        assert message in capsys.readouterr().out
     nt.selfcheck.penalty_choice({"path": path})
     assert "no variable `chosen_alpha`" in capsys.readouterr().out
     fit = nt.nmf(lecture.X, 3, "nsNMF", seed=1, theta=0.7, max_iter=50, stop="none")
@@ -401,19 +487,19 @@ def test_lesson_08_checks(capsys, lecture):
 def test_strict_raises_instead_of_printing_and_restores_itself(capsys, lecture):
     X = lecture.X.to_numpy()
     U, s, Vt = np.linalg.svd(X, full_matrices=False)
-    right = {"svd_error": np.linalg.norm(X - (U[:, :3] * s[:3]) @ Vt[:3]) / np.linalg.norm(X)}
+    right = {"svd_error": np.linalg.norm(X - (U[:, :3] * s[:3]) @ Vt[:3]) / np.linalg.norm(X), "rank_99": 3}
     with nt.selfcheck.strict():
         nt.selfcheck.svd_error(right)  # right: silent
-        with pytest.raises(AssertionError, match="singular"):
-            nt.selfcheck.svd_error({"svd_error": 0.5})
+        with pytest.raises(AssertionError, match="singular triplets"):
+            nt.selfcheck.svd_error({"svd_error": 0.5, "rank_99": 3})
         with pytest.raises(AssertionError, match="no variable `svd_error`"):
             nt.selfcheck.svd_error({})
     assert capsys.readouterr().out == ""
-    nt.selfcheck.svd_error({"svd_error": 0.5})  # outside: prints again
+    nt.selfcheck.svd_error({"svd_error": 0.5, "rank_99": 3})  # outside: prints again
     assert "Not yet" in capsys.readouterr().out
     with pytest.raises(RuntimeError), nt.selfcheck.strict():
         raise RuntimeError("an error inside the block")
-    nt.selfcheck.svd_error({"svd_error": 0.5})  # restored after an error too
+    nt.selfcheck.svd_error({"svd_error": 0.5, "rank_99": 3})  # restored after an error too
     assert "Not yet" in capsys.readouterr().out
 
 
@@ -423,10 +509,10 @@ def test_an_object_that_claims_to_equal_anything_is_not_an_answer(capsys):
             return True
 
     Anything.__module__ = "__main__"  # as if defined in a notebook
-    nt.selfcheck.svd_error({"svd_error": Anything()})
+    nt.selfcheck.svd_error({"svd_error": Anything(), "rank_99": 3})
     assert "class defined in this notebook" in capsys.readouterr().out
     with nt.selfcheck.strict(), pytest.raises(AssertionError, match="class defined in this notebook"):
-        nt.selfcheck.svd_error({"svd_error": [Anything()]})
+        nt.selfcheck.svd_error({"svd_error": [Anything()], "rank_99": 3})
 
 
 _ANSWERS = '''

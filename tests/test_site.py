@@ -63,13 +63,15 @@ def _links(page: str):
 def test_every_link_of_the_index_and_the_pages_resolves(site):
     index = (site / "index.html").read_text()
     links = _links(index)
-    assert len(links) == 2 * len(LESSONS)
+    assert len(links) == 2 * len(LESSONS) + 3  # a page and a deck per lesson; the three help pages
     for link in links:
         assert (site / link).is_file(), link
-    for path in LESSONS:
-        page = site / "lessons" / f"{path.stem}.html"
+    pages = [site / "lessons" / f"{path.stem}.html" for path in LESSONS] + sorted((site / "help").glob("*.html"))
+    assert len(pages) == len(LESSONS) + 3
+    for page in pages:
         for link in _links(page.read_text()):
-            assert (page.parent / link).resolve().is_file(), f"{path.stem}: {link}"
+            assert (page.parent / link).resolve().is_file(), f"{page.name}: {link}"
+    assert 'href="../help/glossary.html"' in (site / "lessons" / f"{LESSONS[0].stem}.html").read_text()
     for info in map(build_site.lesson_info, LESSONS):  # objectives and time of every lesson
         assert html.escape(info["title"]) in index and html.escape(info["time"]) in index
 

@@ -204,12 +204,41 @@ def build(out: Path) -> dict:
         body, _ = page.from_notebook_node(
             prepare(info["notebook"], for_slides=False), resources={"nav": nav, "site_css": site_css}
         )
-        (out / "lessons" / f"{stem}.html").write_text(body)
+        (out / "lessons" / f"{stem}.html").write_text(_site_links(body))
         slides, _ = deck.from_notebook_node(prepare(info["notebook"], for_slides=True))
         (out / "slides" / f"{stem}.slides.html").write_text(slides)
         counts[stem] = count_slides(slides)
+    (out / "help").mkdir()
+    for page_path in help_pages():
+        (out / "help" / f"{page_path.stem}.html").write_text(help_page(page_path, site_css))
     (out / "index.html").write_text(index_page(infos, readme_lesson_map(), site_css))
     return counts
+
+
+def help_pages(root=ROOT):
+    """The help pages: lessons/help/*.md (glossary, common mistakes, refresher)."""
+    return sorted((root / "lessons" / "help").glob("*.md"))
+
+
+def _site_links(text: str) -> str:
+    """Links between the Markdown pages (page.md, help/page.md) made links between the site's pages."""
+    return re.sub(r'(href="(?:help/)?[\w-]+)\.md"', r'\1.html"', text).replace('href="help/', 'href="../help/')
+
+
+def help_page(path: Path, site_css: str) -> str:
+    """One help page as HTML, its links to the other pages pointing at their HTML versions."""
+    body = _site_links(mistune.html(path.read_text(encoding="utf-8"))).replace('href="../help/', 'href="')
+    title = path.read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip()
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body {{ font: 16px/1.5 Helvetica, Arial, sans-serif; max-width: 900px; margin: 2em auto; padding: 0 1em; }}
+table {{ border-collapse: collapse; }} td, th {{ border-bottom: 1px solid #ddd; padding: 0.4em; text-align: left; }}
+pre {{ background: #f5f5f5; padding: 0.8em; }}
+{site_css}</style></head>
+<body><p><a href="../index.html">Course index</a></p>
+{body}
+</body></html>
+"""
 
 
 def index_page(infos, topics, site_css) -> str:
@@ -228,7 +257,7 @@ see the models answer, do the exercises with their self-checks), install it on y
 
 ```
 git clone <this repository> nmfteach && cd nmfteach
-python3 course.py lab        # installs the pinned versions in .venv, then opens JupyterLab on lessons/
+python3 course.py lab        # installs the pinned versions in .venv, then opens your own copy, my-course/
 ```
 
 or use `environment.yml` with conda, or Binder. Graded assignments are in `lessons/assignments/`
@@ -255,6 +284,9 @@ as in the lecture and in R.</p>
 <tbody>
 {rows}
 </tbody></table>
+<h2>Help at hand</h2>
+<p><a href="help/glossary.html">Glossary</a> · <a href="help/common_mistakes.html">Common mistakes</a> ·
+<a href="help/refresher.html">What the lessons assume, and a schedule</a></p>
 <h2>How to run the course for real</h2>
 {run}
 </body></html>

@@ -213,8 +213,8 @@ def workspace(out, root=ROOT, sources=None):
     A notebook missing from ``out`` is written. One that is there is left alone; if the course's
     version has changed since it was written, the new version is written beside it as
     ``NAME (new version).ipynb`` (replacing only an earlier unedited "new version"). A copy the
-    student never changed (same bytes as written) is simply replaced. Returns what was done, as
-    sentences for the terminal."""
+    student never changed (same bytes as written) is simply replaced. The help pages
+    (lessons/help/*.md) are kept the same way. Returns what was done, as sentences for the terminal."""
     import hashlib
     import json
 
@@ -227,11 +227,15 @@ def workspace(out, root=ROOT, sources=None):
     except (OSError, ValueError):
         record = {}
     said = []
-    for source in sources or notebooks(root):
+    pages = sorted((root / "lessons" / "help").glob("*.md"))  # glossary, common mistakes, refresher
+    for source in sources or [*notebooks(root), *pages]:
         relative = source.relative_to(root / "lessons").as_posix()
         target, mine = out / relative, record.get(relative, {})
-        notebook = student_version(nbformat.read(source, as_version=4), source.name, lesson=is_lesson(source))
-        data = (nbformat.writes(notebook).rstrip("\n") + "\n").encode("utf-8")
+        if source.suffix == ".md":
+            data = source.read_bytes()
+        else:
+            notebook = student_version(nbformat.read(source, as_version=4), source.name, lesson=is_lesson(source))
+            data = (nbformat.writes(notebook).rstrip("\n") + "\n").encode("utf-8")
         new = hashlib.sha256(data).hexdigest()
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -245,7 +249,7 @@ def workspace(out, root=ROOT, sources=None):
             record[relative] = {"written": new}
             said.append(f"updated (you had not changed it): {relative}")
         else:
-            beside = target.with_name(f"{target.stem} (new version).ipynb")
+            beside = target.with_name(f"{target.stem} (new version){target.suffix}")
             offered = beside.exists() and hashlib.sha256(beside.read_bytes()).hexdigest() == mine.get("offered")
             if beside.exists() and not offered:
                 said.append(f"{relative} has a new version, but {beside.name} has edits of yours: left alone")

@@ -20,25 +20,47 @@ __all__ = [
     "metagene_classifier",
     "penalty_choice",
     "smoothing_by_hand",
-    "proportions",
-    "log_cpm",
+    "deconvolution",
+    "median_ratio",
 ]
 
 
 def recovery(namespace) -> None:
-    """Lesson 05: recovery is the mean, over true metagenes, of the best correlation with a found one."""
-    found = _fetch(namespace, "sim", "fit", "recovery")
+    """Lesson 05: matching {true metagene: best-correlated found one}, recovery the mean best correlation,
+    worst the true metagene matched least well."""
+    found = _fetch(namespace, "matching", "recovery", "worst")
     if found is None:
         return
-    sim, fit, answer = found
-    K = sim.W.shape[1]
-    corr = np.corrcoef(np.asarray(sim.W).T, np.asarray(fit.W).T)[:K, K:]
-    expected = corr.max(axis=1).mean()
+    matching, answer, worst = found
+    from ..fit import nmf
+    from ..simulate import simulate_expression
+
+    sim = simulate_expression(n_genes=300, n_samples=30, rank=3, noise_sd=0.2, seed=123)
+    fit = nmf(sim.X, 3, "brunet", seed=1)
+    true, made = sim.W, fit.W
+    corr = np.corrcoef(true.to_numpy().T, made.to_numpy().T)[:3, 3:]
+    best = {t: made.columns[corr[i].argmax()] for i, t in enumerate(true.columns)}
+    problem = None
+    try:
+        given = {str(k): str(v) for k, v in dict(matching).items()}
+    except (TypeError, ValueError):
+        given = None
+    if given != {str(k): str(v) for k, v in best.items()}:
+        problem = (
+            "matching should map each true metagene (a column name of sim.W) to the found one (a column name of "
+            "fit.W) it correlates with most."
+        )
+    elif _close(answer, corr.max(axis=0).mean()) and not _close(answer, corr.max(axis=1).mean()):
+        problem = "recovery averages the best match of each *true* metagene (rows of the correlation block)."
+    elif not _close(answer, corr.max(axis=1).mean()):
+        problem = "recovery is the mean, over the true metagenes, of their best correlation."
+    elif str(worst) != str(true.columns[corr.max(axis=1).argmin()]):
+        problem = "worst is the true metagene whose best correlation is the lowest."
     verdict(
-        _close(answer, expected),
-        f"recovery {expected:.3f}: each true metagene has a close match among those found.",
-        "correlate every true metagene (column of sim.W) with every found one (column of fit.W), take the "
-        "best match of each true metagene, then the mean.",
+        problem is None,
+        f"recovery {corr.max(axis=1).mean():.3f}; even the worst-matched true metagene correlates "
+        f"{corr.max(axis=1).min():.3f} with its match: at noise sd 0.2 the programs are found.",
+        problem or "",
     )
 
 
@@ -360,21 +382,32 @@ def metagene_classifier(namespace) -> None:
 
 
 def penalty_choice(namespace) -> None:
-    """Lesson 08: chosen_alpha is the largest alpha in path whose relative error is at most 5%
-    above the unpenalized fit's (alpha = 0)."""
-    found = _fetch(namespace, "path", "chosen_alpha")
+    """Lesson 08: chosen_alpha, the largest alpha in path within 5% of the unpenalized error; what it bought
+    (zeros_gained, the rise in W's share of exact zeros) and cost (error_cost, the relative rise in error)."""
+    found = _fetch(namespace, "path", "chosen_alpha", "zeros_gained", "error_cost")
     if found is None:
         return
-    path, answer = found
-    limit = 1.05 * path.loc[0.0, "rel_error"]
-    expected = max(alpha for alpha, error in path["rel_error"].items() if error <= limit)
+    path, answer, zeros_gained, error_cost = found
+    base = path.loc[0.0, "rel_error"]
+    expected = max(alpha for alpha, error in path["rel_error"].items() if error <= 1.05 * base)
+    gained = path.loc[expected, "zeros_W"] - path.loc[0.0, "zeros_W"]
+    cost = path.loc[expected, "rel_error"] / base - 1
+    problem = None
+    if _close(answer, min(alpha for alpha, error in path["rel_error"].items() if error > 1.05 * base)):
+        problem = "that alpha is past the limit: its error is more than 5% above the unpenalized one."
+    elif not _close(answer, expected):
+        problem = "chosen_alpha is not the largest alpha whose rel_error is at most 1.05 times the alpha = 0 error."
+    elif not _close(zeros_gained, gained):
+        problem = "zeros_gained is W's share of exact zeros at chosen_alpha minus the share at alpha = 0."
+    elif _close(error_cost, cost * 100):
+        problem = "error_cost is a fraction (0.05 for 5%), not a percentage."
+    elif not _close(error_cost, cost):
+        problem = "error_cost is the relative rise in rel_error from alpha = 0 to chosen_alpha."
     verdict(
-        _close(answer, expected),
-        f"alpha = {expected:g} costs {path.loc[expected, 'rel_error']:.4f} against "
-        f"{path.loc[0.0, 'rel_error']:.4f} without a penalty, and makes {100 * path.loc[expected, 'zeros_W']:.0f}% "
-        f"of W exactly 0.",
-        f"{answer!r} is not it; keep the rows of path whose rel_error is <= 1.05 * path.loc[0.0, 'rel_error'] "
-        f"and take the largest alpha (the index).",
+        problem is None,
+        f"alpha = {expected:g} raises the error by {cost:.1%} and the share of exact zeros in W by "
+        f"{gained:.0%} (to {path.loc[expected, 'zeros_W']:.0%}).",
+        problem or "",
     )
 
 
@@ -403,34 +436,120 @@ def smoothing_by_hand(namespace) -> None:
     )
 
 
-def proportions(namespace) -> None:
-    """Lesson 10: props are the mixing proportions of the bulk samples, found by NNLS, summing to 1."""
-    found = _fetch(namespace, "signatures", "bulk", "props")
+def deconvolution(namespace) -> None:
+    """Lesson 10: props by NNLS with the 3 known signatures; props_two with only 2; the two relative residuals."""
+    found = _fetch(namespace, "props", "props_two", "residuals")
     if found is None:
         return
-    signatures, bulk, answer = found
+    props, props_two, residuals = found
     from ..least_squares import nnls
+    from ..simulate import simulate_expression
 
-    S, B = np.asarray(signatures, dtype=float), np.asarray(bulk, dtype=float)
-    raw = nnls(S.T @ S, S.T @ B)
-    expected = raw / raw.sum(axis=0)
+    truth = simulate_expression(n_genes=200, n_samples=12, rank=3, membership="soft", concentration=2.0,
+                                noise_sd=0.05, seed=10)  # fmt: skip
+    S, B = truth.W.to_numpy(), truth.X.to_numpy()
+    raw, raw_two = nnls(S.T @ S, S.T @ B), nnls(S[:, :2].T @ S[:, :2], S[:, :2].T @ B)
+    expected, expected_two = raw / raw.sum(axis=0), raw_two / raw_two.sum(axis=0)
+    truth_two = truth.H.to_numpy()[:2] / truth.H.to_numpy()[:2].sum(axis=0)  # the two types' true shares
+    norm = np.linalg.norm(B)
+    misfit = (np.linalg.norm(B - S @ raw) / norm, np.linalg.norm(B - S[:, :2] @ raw_two) / norm)
+    problem = None
+    for name, answer, right in (("props", props, expected), ("props_two", props_two, expected_two)):
+        values = np.asarray(answer, dtype=float)
+        if values.shape != right.shape:
+            problem = f"{name} has shape {values.shape}; it should be {right.shape} (cell types x bulk samples)."
+        elif (values < -1e-9).any():
+            problem = f"your {name} has negative entries: proportions come from non-negative least squares."
+        elif not np.allclose(values.sum(axis=0), 1):
+            problem = f"the columns of {name} do not sum to 1: divide each sample's coefficients by their sum."
+        elif not np.allclose(values, right, atol=1e-6):
+            which = "all three" if name == "props" else "the first two"
+            problem = f"{name} is not the NNLS solution with {which} signatures."
+        if problem:
+            break
+    if problem is None:
+        try:
+            pair = [float(r) for r in residuals]
+        except (TypeError, ValueError):
+            pair = []
+        scaled = (np.linalg.norm(B - S @ expected) / norm, np.linalg.norm(B - S[:, :2] @ expected_two) / norm)
+        if len(pair) == 2 and np.allclose(pair, scaled):
+            problem = "use the unscaled coefficients for the residuals: the proportions sum to 1, the samples do not."
+        elif len(pair) != 2 or not np.allclose(pair, misfit):
+            problem = "residuals should be (‖bulk − S·h‖ / ‖bulk‖ with three signatures, the same with two)."
     verdict(
-        _same_array(answer, expected, atol=1e-6),
-        "each bulk sample's proportions, non-negative and summing to 1.",
-        "solve nt.nnls(S.T @ S, S.T @ bulk) with S the signatures, then divide each column by its sum.",
+        problem is None,
+        f"with all three signatures the bulk is rebuilt to within {misfit[0]:.0%} and the proportions are right; "
+        f"without the third, the residual jumps to {misfit[1]:.0%} and the other two types' proportions are off by "
+        f"up to {np.abs(expected_two - truth_two).max():.2f}. A residual well above the noise is the sign that a "
+        "cell type is missing from the signatures.",
+        problem or "",
     )
 
 
-def log_cpm(namespace) -> None:
-    """Lesson 10: logcpm is log2(counts per million + 1) of the matrix counts (samples in columns)."""
-    found = _fetch(namespace, "counts", "logcpm")
+def _lesson_10_counts():
+    """Lesson 10's counts (30 samples, library sizes 0.3, 1 and 3 repeated), made again here."""
+    from ..simulate import simulate_expression
+
+    sizes = np.tile([0.3, 1.0, 3.0], 10)
+    reads = simulate_expression(n_genes=300, n_samples=30, rank=3, membership="soft", concentration=0.5,
+                                noise="negative_binomial", depth=20, dispersion=0.1, library_sizes=sizes,
+                                seed=1)  # fmt: skip
+    return reads.X.to_numpy(), sizes
+
+
+def median_ratio(namespace) -> None:
+    """Lesson 10: DESeq2's median-of-ratios size factors, the library-size factors, and their correlations."""
+    found = _fetch(namespace, "sf_median", "sf_total", "correlations")
     if found is None:
         return
-    counts, answer = found
-    C = np.asarray(counts, dtype=float)
-    expected = np.log2(C / C.sum(axis=0) * 1e6 + 1)
+    sf_median, sf_total, correlations = found
+    counts, sizes = _lesson_10_counts()
+    with np.errstate(divide="ignore"):
+        log_counts = np.log(counts)
+    log_geomean = log_counts.mean(axis=1)
+    usable = np.isfinite(log_geomean)
+    ratios = log_counts[usable] - log_geomean[usable, None]
+    expected = np.exp(np.median(ratios, axis=0))
+    totals = counts.sum(axis=0) / counts.sum(axis=0).mean()
+    answer = np.asarray(sf_median, dtype=float).ravel()
+    problem = None
+    if answer.shape != expected.shape:
+        problem = f"sf_median should hold one factor per sample (30); it holds {answer.size}."
+    elif not np.isfinite(answer).all() or (answer == 0).any():
+        problem = (
+            "some factors are 0, infinite or missing: a gene with a zero count has a geometric mean of 0 "
+            "(a log of −∞); leave such genes out, as DESeq2 does."
+        )
+    elif np.allclose(answer, np.exp(ratios.mean(axis=0)), rtol=1e-9):
+        problem = (
+            "that is the mean of the log ratios; DESeq2 takes their median, which a few extreme genes cannot move."
+        )
+    elif np.allclose(answer / answer.mean(), expected / expected.mean(), rtol=1e-9) and not np.allclose(
+        answer, expected
+    ):
+        problem = (
+            "the factors are right up to a constant: DESeq2 does not rescale them; keep exp(median of log ratios)."
+        )
+    elif not np.allclose(answer, expected, rtol=1e-9):
+        problem = (
+            "sf_median is not exp(median over usable genes of log(count) − the gene's mean log count), per sample."
+        )
+    elif not _same_array(sf_total, totals, rtol=1e-9):
+        problem = "sf_total is each sample's total count divided by the mean total."
+    else:
+        try:
+            pair = [float(c) for c in correlations]
+        except (TypeError, ValueError):
+            pair = []
+        truth = [np.corrcoef(expected, sizes)[0, 1], np.corrcoef(totals, sizes)[0, 1]]
+        if len(pair) != 2 or not np.allclose(pair, truth, rtol=1e-9):
+            problem = "correlations should be (corr(sf_median, sizes), corr(sf_total, sizes))."
     verdict(
-        _same_array(answer, expected),
-        "counts scaled to one million per sample, then log2(· + 1).",
-        "divide each column (sample) by its total, multiply by 1e6, add 1 and take np.log2.",
+        problem is None,
+        f"{int(usable.sum())} of {len(usable)} genes have no zero count and give the median of ratios. Both kinds of "
+        f"factor follow the true library sizes (correlations {np.corrcoef(expected, sizes)[0, 1]:.2f} and "
+        f"{np.corrcoef(totals, sizes)[0, 1]:.2f}): here no gene takes a large share of a library, so totals do as "
+        "well; the median of ratios is built for data where a few genes would move the totals.",
+        problem or "",
     )

@@ -109,51 +109,102 @@ def _toy():
 
 
 def mixed_sample(namespace) -> None:
-    """Lesson 01: x is the sample made of 2 parts immune and 0.5 part cell cycle."""
-    found = _fetch(namespace, "x")
+    """Lesson 01: x = 2 immune + 0.5 cell cycle, immune_share of its total, X_new three mixes in one product."""
+    found = _fetch(namespace, "x", "immune_share", "X_new")
     if found is None:
         return
-    expected = _toy().to_numpy() @ np.array([2.0, 0.5])
-    answer = np.asarray(found[0], dtype=float).ravel()
-    ok = _same_array(answer, expected)
-    hint = (
-        f"x should have one value per gene ({len(expected)}); yours has {answer.size}."
-        if answer.shape != expected.shape
-        else "multiply each program by its weight and add them: W @ [2, 0.5]."
+    x, immune_share, X_new = found
+    W = _toy().to_numpy()
+    expected = W @ np.array([2.0, 0.5])
+    mixes = W @ np.array([[2.0, 0.0, 1.0], [0.5, 1.0, 1.0]])
+    share = 2 * W[:, 0].sum() / expected.sum()
+    answer = np.asarray(x, dtype=float).ravel()
+    problem = None
+    if answer.shape != expected.shape:
+        problem = f"x should have one value per gene ({len(expected)}); yours has {answer.size}."
+    elif np.allclose(answer, W @ np.array([0.5, 2.0])):
+        problem = "x has the weights the wrong way round: 2 parts immune (the first program), 0.5 cell cycle."
+    elif not np.allclose(answer, expected):
+        problem = "x is not 2 × the immune column of W plus 0.5 × the cell-cycle column."
+    elif _close(immune_share, W[:, 0].sum() / expected.sum()):
+        problem = "immune_share forgot the weight: the immune part of x is 2 × the immune program."
+    elif not _close(immune_share, share):
+        problem = "immune_share is the immune part's total divided by x's total."
+    elif np.shape(X_new) == mixes.T.shape:
+        problem = "X_new is transposed: genes are its rows, the three samples its columns."
+    elif not _same_array(X_new, mixes):
+        problem = "X_new is not W times the 2 × 3 table of weights (one column of weights per sample)."
+    verdict(
+        problem is None,
+        f"x = 2 · immune + 0.5 · cell cycle; {share:.0%} of its expression comes from the immune program. "
+        "One product W·H makes every sample at once, each column of H one sample's recipe.",
+        problem or "",
     )
-    verdict(ok, "x = 2 · immune + 0.5 · cell cycle, an additive mixture of the two programs.", hint)
 
 
 def sample_weights(namespace) -> None:
-    """Lesson 01: h4 are the weights of sample 4 of the toy data, found by non-negative least squares."""
-    found = _fetch(namespace, "h4")
+    """Lesson 01: h4 (Sample_4's weights) and H_hat (every sample's) by NNLS with W known; max_error against H."""
+    found = _fetch(namespace, "h4", "H_hat", "max_error")
     if found is None:
         return
-    answer = np.asarray(found[0], dtype=float).ravel()
-    expected = np.array([0.5, 1.5])
+    h4, H_hat, max_error = found
+    from ..least_squares import nnls
+
+    W = _toy().to_numpy()
+    H = np.array([[1.0, 0.0, 2.0, 0.5, 1.0, 0.2], [0.0, 1.0, 0.3, 1.5, 1.0, 2.0]])
+    expected = nnls(W.T @ W, W.T @ (W @ H))
+    answer = np.asarray(h4, dtype=float).ravel()
+    problem = None
+    if not _same_array(answer, expected[:, 3], atol=1e-6):
+        problem = f"h4 is {np.round(answer, 3)}: solve the NNLS problem for Sample_4, the fourth column of X."
+    elif np.shape(H_hat) == (6, 2):
+        problem = "H_hat is transposed: one row per program, one column per sample (2 × 6)."
+    elif not _same_array(H_hat, expected, atol=1e-6):
+        problem = "H_hat is not the NNLS weights of all six samples (give nnls all of X as the right-hand side)."
+    elif not _close(max_error, float(np.abs(expected - H).max()), rtol=1e-6) and not (
+        float(max_error) < 1e-6 and np.abs(expected - H).max() < 1e-6
+    ):
+        problem = "max_error is the largest absolute difference between H_hat and the H that made X."
     verdict(
-        _same_array(answer, expected, atol=1e-6),
-        "sample 4 uses 0.5 of the immune program and 1.5 of the cell-cycle program.",
-        f"you found {np.round(answer, 3)}; solve nt.nnls(W.T @ W, W.T @ X['Sample_4']) for the 4th sample.",
+        problem is None,
+        "with W known, NNLS recovers every sample's weights exactly (these data have no noise): sample 4 uses "
+        "0.5 of the immune program and 1.5 of the cell-cycle program.",
+        problem or "",
     )
 
 
 def svd_error(namespace) -> None:
-    """Lesson 02: svd_error is the relative error ‖X − X₃‖/‖X‖ of the best rank-3 approximation."""
-    found = _fetch(namespace, "svd_error")
+    """Lesson 02: svd_error = ‖X − X₃‖/‖X‖ of the rank-3 truncated SVD; rank_99 the smallest rank explaining 99%."""
+    found = _fetch(namespace, "svd_error", "rank_99")
     if found is None:
         return
-    (answer,) = found
+    answer, rank_99 = found
     from ..datasets import lecture_example
 
     X = lecture_example().X.to_numpy()
     U, s, Vt = np.linalg.svd(X, full_matrices=False)
     expected = np.linalg.norm(X - (U[:, :3] * s[:3]) @ Vt[:3]) / np.linalg.norm(X)
+    explained = np.cumsum(s**2) / np.sum(s**2)
+    best = int(np.argmax(explained >= 0.99)) + 1
+    centred = X - X.mean(axis=1, keepdims=True)
+    Uc, sc, Vtc = np.linalg.svd(centred, full_matrices=False)
+    problem = None
+    if _close(answer, expected**2):
+        problem = "svd_error is the ratio of squared norms: take the square root of each (or of the ratio)."
+    elif _close(answer, np.linalg.norm(centred - (Uc[:, :3] * sc[:3]) @ Vtc[:3]) / np.linalg.norm(centred)):
+        problem = "that is the error of the centred data (PCA's); here the SVD is of X itself, not centred."
+    elif not _close(answer, expected):
+        problem = "svd_error is not ‖X − X₃‖/‖X‖: rebuild X₃ from the first three singular triplets of X."
+    elif rank_99 == int(np.argmax(np.cumsum(s) / np.sum(s) >= 0.99)) + 1 and rank_99 != best:
+        problem = "rank_99 uses the singular values; the explained sum of squares adds their squares."
+    elif rank_99 != best:
+        problem = "rank_99 is the smallest rank whose singular values' squares add up to 99% of the total."
     verdict(
-        _close(answer, expected),
-        f"the truncated SVD leaves {expected:.4f} of ‖X‖ unexplained; no rank-3 factorization does better.",
-        "keep the first 3 singular triplets of X itself (not centred): U[:, :3] * s[:3] @ Vt[:3], then "
-        "divide ‖X − that‖ by ‖X‖ (np.linalg.norm).",
+        problem is None,
+        f"the truncated SVD leaves {expected:.4f} of ‖X‖ unexplained, and rank {best} is the first to explain 99% "
+        f"of ‖X‖² ({explained[best - 1]:.4f}, against {explained[best - 2]:.4f} at rank {best - 1}): no rank-3 "
+        "factorization, NMF included, does better.",
+        problem or "",
     )
 
 
@@ -174,37 +225,70 @@ def metagene_cosine(namespace) -> None:
     )
 
 
-def _by_hand(namespace, name, objective, formula, hint):
-    """Compare the student's ``name`` with ``objective`` of the lesson's small matrices."""
-    found = _fetch(namespace, "X_small", "W_small", "H_small", name)
+def _by_hand(namespace, name, gradient_name, objective, gradient, formula, wrong_gradients):
+    """Compare the student's objective ``name`` and gradient ``gradient_name`` with the lesson's small matrices'."""
+    found = _fetch(namespace, name, gradient_name)
     if found is None:
         return
-    *small, answer = found
-    expected = objective(*small)
+    answer, answer_gradient = found
+    X = np.array([[4.0, 1.0, 3.0], [2.0, 5.0, 1.0]])  # the lesson's small matrices, made again here
+    W = np.array([[1.0, 0.5], [0.5, 2.0]])
+    H = np.array([[3.0, 0.5, 2.0], [0.5, 2.0, 0.5]])
+    expected, expected_gradient = objective(X, W, H), gradient(X, W, H)
+    problem = None
+    if not _close(answer, expected):
+        problem = f"{name} is {answer}, not {formula} of the small matrices: compute it entry by entry, then sum."
+    for wrong, why in wrong_gradients(X, W, H) if problem is None else []:
+        if np.shape(answer_gradient) == wrong.shape and _same_array(answer_gradient, wrong, rtol=1e-9):
+            problem = why
+            break
+    if problem is None and np.shape(answer_gradient) != expected_gradient.shape:
+        problem = f"{gradient_name} has shape {np.shape(answer_gradient)}; a gradient with respect to H is 2 × 3."
+    elif problem is None and not _same_array(answer_gradient, expected_gradient, rtol=1e-9):
+        problem = f"{gradient_name} is not the gradient: differentiate one entry H_kj, then write them all at once."
     verdict(
-        _close(answer, expected), f"{formula} = {expected:.4f}; nmfteach gives the same.", f"you have {answer}; {hint}"
+        problem is None,
+        f"{formula} = {expected:.4f}, as nmfteach computes it; and the gradient's positive and negative parts are "
+        "what lesson 04's multiplicative update divides.",
+        problem or "",
     )
 
 
 def frobenius_by_hand(namespace) -> None:
-    """Lesson 03: frob is ½‖X − WH‖² of the lesson's small matrices."""
+    """Lesson 03: frob is ½‖X − WH‖² of the lesson's small matrices; grad_H its gradient Wᵀ(WH − X)."""
     from ..objectives import frobenius
 
     _by_hand(
-        namespace, "frob", frobenius, "½‖X − WH‖²", "square every entry of X − W @ H, add them up and halve the sum."
+        namespace,
+        "frob",
+        "grad_H",
+        frobenius,
+        lambda X, W, H: W.T @ (W @ H - X),
+        "½‖X − WH‖²",
+        lambda X, W, H: [
+            (W.T @ (X - W @ H), "grad_H has the wrong sign: the gradient points uphill, Wᵀ(WH − X)."),
+            (2 * W.T @ (W @ H - X), "grad_H is twice too large: the ½ in front cancels the 2 from the square."),
+            ((W @ H - X) @ H.T, "that is the gradient with respect to W, (WH − X)Hᵀ; this one is with respect to H."),
+        ],
     )
 
 
 def kl_by_hand(namespace) -> None:
-    """Lesson 03: kl is the generalized KL divergence D(X ‖ WH) of the lesson's small matrices."""
+    """Lesson 03: kl is D(X ‖ WH) of the lesson's small matrices; grad_H_kl its gradient Wᵀ(1 − X ⊘ WH)."""
     from ..objectives import kl_divergence
 
     _by_hand(
         namespace,
         "kl",
+        "grad_H_kl",
         kl_divergence,
+        lambda X, W, H: W.T @ (1 - X / (W @ H)),
         "D(X ‖ WH)",
-        "sum X·log(X / WH) − X + WH over all entries (X has no zeros here).",
+        lambda X, W, H: [
+            (W.T @ (X / (W @ H) - 1), "grad_H_kl has the wrong sign: the derivative of −x·log(WH) is −x/WH."),
+            (-W.T @ (X / (W @ H)), "grad_H_kl misses the derivative of the + WH term: a 1 for every entry."),
+            ((1 - X / (W @ H)) @ H.T, "that is the gradient with respect to W; this one is with respect to H."),
+        ],
     )
 
 
