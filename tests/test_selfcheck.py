@@ -101,6 +101,8 @@ def test_svd_error_and_metagene_cosine(capsys, lecture):
     nt.selfcheck.svd_error({"svd_error": error**2, "rank_99": 3})
     assert "ratio of squared norms" in capsys.readouterr().out
     nt.selfcheck.svd_error({"svd_error": error, "rank_99": 2})
+    assert "rank_99 is one too small" in capsys.readouterr().out
+    nt.selfcheck.svd_error({"svd_error": error, "rank_99": 5})
     assert "rank_99 is the smallest rank" in capsys.readouterr().out
     fit = nt.nmf(lecture.X, 3, "hals", seed=1)
     unit = fit.W.to_numpy() / np.linalg.norm(fit.W.to_numpy(), axis=0)
@@ -267,6 +269,7 @@ def test_specific_genes_says_what_is_wrong(capsys, lecture):
         "unscaled": ({"specific": unscaled}, "scale each metagene"),
         "order": ({"specific": specific[::-1]}, "wrong order"),
         "short": ({"specific": specific[:5]}, "holds 5"),
+        "shares": ({"specific": (scaled["NMF1"] / scaled.sum(axis=1)).nlargest(10)}, "give their names"),
         "overlap": ({"overlap": 3}, "overlap is the number"),
     }
     for name, (change, message) in cases.items():
@@ -459,19 +462,23 @@ def test_median_ratio_says_what_is_wrong(capsys):
 
 
 def test_lesson_08_checks(capsys, lecture):
-    path = pd.DataFrame(
-        {"rel_error": [0.100, 0.101, 0.104, 0.2], "zeros_W": [0.0, 0.1, 0.3, 0.6]},
-        index=pd.Index([0.0, 0.01, 0.03, 0.1], name="alpha"),
-    )
-    right = {"path": path, "chosen_alpha": 0.03, "zeros_gained": 0.3, "error_cost": 0.04}
+    from nmfteach.selfcheck.analysis import _lesson_08_path
+
+    path = _lesson_08_path()
+    gained = path.loc[0.02, "zeros_W"] - path.loc[0.0, "zeros_W"]
+    cost = path.loc[0.02, "rel_error"] / path.loc[0.0, "rel_error"] - 1
+    right = {"chosen_alpha": 0.02, "zeros_gained": gained, "error_cost": cost}
     nt.selfcheck.penalty_choice(right)
-    assert capsys.readouterr().out.startswith("Correct! alpha = 0.03 raises the error by 4.0%")
-    wrong = [({"chosen_alpha": 0.1}, "past the limit"), ({"chosen_alpha": 0.01}, "not the largest"),
-             ({"zeros_gained": 0.1}, "zeros_gained is"), ({"error_cost": 4.0}, "not a percentage")]  # fmt: skip
+    assert capsys.readouterr().out.startswith("Correct! alpha = 0.02 raises the error by 3.6% and the share of exact")
+    wrong = [({"chosen_alpha": 0.03}, "past the limit"), ({"chosen_alpha": 0.01}, "not the largest"),
+             ({"zeros_gained": 0.5}, "zeros_gained is"), ({"error_cost": 100 * cost}, "not a percentage")]  # fmt: skip
     for change, message in wrong:
         nt.selfcheck.penalty_choice({**right, **change})
         assert message in capsys.readouterr().out
-    nt.selfcheck.penalty_choice({"path": path})
+    fake = pd.DataFrame({"rel_error": [1.0, 1.02, 2.0], "zeros_W": [0, 0.5, 0.9]}, index=[0, 0.01, 0.1])
+    nt.selfcheck.penalty_choice({"path": fake, "chosen_alpha": 0.01, "zeros_gained": 0.5, "error_cost": 0.02})
+    assert capsys.readouterr().out.startswith("Not yet")  # the check builds its own path: a made-up one earns nothing
+    nt.selfcheck.penalty_choice({})
     assert "no variable `chosen_alpha`" in capsys.readouterr().out
     fit = nt.nmf(lecture.X, 3, "nsNMF", seed=1, theta=0.7, max_iter=50, stop="none")
     S = 0.3 * np.eye(3) + 0.7 / 3
@@ -501,6 +508,13 @@ def test_strict_raises_instead_of_printing_and_restores_itself(capsys, lecture):
         raise RuntimeError("an error inside the block")
     nt.selfcheck.svd_error({"svd_error": 0.5, "rank_99": 3})  # restored after an error too
     assert "Not yet" in capsys.readouterr().out
+
+
+def test_a_masked_array_is_not_an_answer(capsys):
+    nt.selfcheck.svd_error({"svd_error": np.ma.masked, "rank_99": np.ma.masked})
+    assert "`svd_error` is a masked array" in capsys.readouterr().out
+    with nt.selfcheck.strict(), pytest.raises(AssertionError, match="masked array"):
+        nt.selfcheck.svd_error({"svd_error": 0.1, "rank_99": [np.ma.masked]})
 
 
 def test_an_object_that_claims_to_equal_anything_is_not_an_answer(capsys):

@@ -45,11 +45,10 @@ def _fetch(namespace, *names):
     if missing:
         return None
     homemade = [name for name in names if _defined_in_the_notebook(namespace[name])]
-    if homemade:  # an object of a class made in the notebook could answer "equal" to anything
-        message = (
-            f"`{homemade[0]}` is an object of a class defined in this notebook; the answer is a number, "
-            f"an array, a table or a text."
-        )
+    masked = [name for name in names if _masked(namespace[name])]
+    if homemade or masked:  # objects that could answer "equal" (or "not different") to anything
+        what = "an object of a class defined in this notebook" if homemade else "a masked array"
+        message = f"`{(homemade or masked)[0]}` is {what}; the answer is a number, an array, a table or a text."
         if _strict:
             raise AssertionError(message)
         print("Not yet: " + message)
@@ -67,6 +66,13 @@ def _defined_in_the_notebook(value) -> bool:
     return any(cls.__module__ == "__main__" for cls in type(value).__mro__) or any(
         any(cls.__module__ == "__main__" for cls in type(item).__mro__) for item in items
     )
+
+
+def _masked(value) -> bool:
+    """Is value (or an item of a list, tuple or dict it holds) a numpy masked array, such as np.ma.masked?"""
+    items = list(value.values()) if isinstance(value, dict) else []
+    items += list(value) if isinstance(value, (list, tuple)) else []
+    return any(isinstance(v, np.ma.MaskedArray) for v in [value, *items])
 
 
 def answered(namespace, *names) -> bool:

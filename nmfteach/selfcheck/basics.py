@@ -128,8 +128,10 @@ def mixed_sample(namespace) -> None:
         problem = "x is not 2 × the immune column of W plus 0.5 × the cell-cycle column."
     elif _close(immune_share, W[:, 0].sum() / expected.sum()):
         problem = "immune_share forgot the weight: the immune part of x is 2 × the immune program."
+    elif _close(immune_share, 100 * share):
+        problem = "immune_share is a fraction (0.5 for a half), not a percentage."
     elif not _close(immune_share, share):
-        problem = "immune_share is the immune part's total divided by x's total."
+        problem = "immune_share is one number: the immune part's total divided by x's total."
     elif np.shape(X_new) == mixes.T.shape:
         problem = "X_new is transposed: genes are its rows, the three samples its columns."
     elif not _same_array(X_new, mixes):
@@ -161,6 +163,8 @@ def sample_weights(namespace) -> None:
         problem = "H_hat is transposed: one row per program, one column per sample (2 × 6)."
     elif not _same_array(H_hat, expected, atol=1e-6):
         problem = "H_hat is not the NNLS weights of all six samples (give nnls all of X as the right-hand side)."
+    elif not np.isscalar(max_error):
+        problem = "max_error should be one number: on a table, max() gives one per column; take the largest of all."
     elif not _close(max_error, float(np.abs(expected - H).max()), rtol=1e-6) and not (
         float(max_error) < 1e-6 and np.abs(expected - H).max() < 1e-6
     ):
@@ -197,6 +201,8 @@ def svd_error(namespace) -> None:
         problem = "svd_error is not ‖X − X₃‖/‖X‖: rebuild X₃ from the first three singular triplets of X."
     elif rank_99 == int(np.argmax(np.cumsum(s) / np.sum(s) >= 0.99)) + 1 and rank_99 != best:
         problem = "rank_99 uses the singular values; the explained sum of squares adds their squares."
+    elif rank_99 == best - 1:
+        problem = "rank_99 is one too small: positions count from 0, ranks from 1."
     elif rank_99 != best:
         problem = "rank_99 is the smallest rank whose singular values' squares add up to 99% of the total."
     verdict(
@@ -365,7 +371,8 @@ def projected_step(namespace) -> None:
     problem = None
     if not _close(L, lipschitz):
         others = {"the trace of WᵀW": np.trace(gram), "the smallest eigenvalue": np.linalg.eigvalsh(gram)[0],
-                  "the Frobenius norm of W": np.linalg.norm(W0), "the largest entry of WᵀW": gram.max()}  # fmt: skip
+                  "the Frobenius norm of W": np.linalg.norm(W0), "the largest entry of WᵀW": gram.max(),
+                  "σ_max(W0), the largest singular value of W0 (L is its square)": np.linalg.norm(W0, 2)}  # fmt: skip
         named = [name for name, value in others.items() if _close(L, value)]
         problem = (f"L is {named[0]}; " if named else "L is not right; ") + "L is the largest eigenvalue of W0ᵀW0."
     elif answer.shape != expected.shape:
@@ -376,7 +383,7 @@ def projected_step(namespace) -> None:
         problem = "you stepped up the gradient: subtract (WᵀWH − WᵀX)/L, the direction in which the objective falls."
     elif not np.allclose(answer, expected, rtol=1e-10, atol=1e-12):
         problem = "H_pgd is not H0 − (W0ᵀW0·H0 − W0ᵀX0)/L with the negative entries set to 0."
-    elif better != min(objectives, key=objectives.get):
+    elif str(better).strip().lower() != min(objectives, key=objectives.get):
         problem = "better is not the update with the lower ½‖X0 − W0·H‖²: compute both objectives."
     verdict(
         problem is None,
