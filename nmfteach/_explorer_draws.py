@@ -179,3 +179,48 @@ def _sparsity_draw(X, rank, true_W, strengths, method):
         return fig, {"fit": fits[alpha], "path": table}
 
     return draw
+
+
+COUNT_SCALES = {  # name -> (method, transform of the counts, given the library size factors s)
+    "KL on raw counts": ("brunet", lambda counts, s: counts),
+    "squared error on log2(CPM + 1)": ("hals", lambda counts, s: np.log2(counts / counts.sum(axis=0) * 1e6 + 1)),
+    "squared error on log2(counts / s + 1)": ("hals", lambda counts, s: np.log2(counts / s + 1)),
+    "squared error on Anscombe 2·sqrt(counts + 3/8)": ("hals", lambda counts, s: 2 * np.sqrt(counts + 3 / 8)),
+}
+
+
+def _counts_draw(counts, classes, library_sizes, rank, nrun, seed):
+    """counts_explorer's draw: H's column totals against library size, and the clusters, per scale.
+    Every scale is fitted once, when the explorer is made, so that a change of scale only redraws."""
+    counts = np.asarray(counts, dtype=float)
+    factors = counts.sum(axis=0) / counts.sum(axis=0).mean()
+    classes = np.asarray(classes)
+    fits = {name: nmf(transform(counts, factors), rank, method, nrun=nrun, seed=seed)
+            for name, (method, transform) in COUNT_SCALES.items()}  # fmt: skip
+
+    @styled
+    def draw(scale):
+        fit = fits[scale]
+        W, H = np.asarray(fit.W), np.asarray(fit.H)
+        totals = (H * W.sum(axis=0)[:, None]).sum(axis=0)  # H with W's columns scaled to sum 1, per sample
+        depth = float(np.corrcoef(totals, library_sizes)[0, 1])
+        clusters = np.asarray(fit.predict())
+        score = purity(clusters, classes)
+        fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
+        fig.subplots_adjust(left=0.08, right=0.98, bottom=0.17, top=0.82, wspace=0.35)
+        for k, group in enumerate(np.unique(classes)):
+            chosen = classes == group
+            left.scatter(np.asarray(library_sizes)[chosen], totals[chosen], color=OKABE_ITO[k], label=f"group {group}")
+        left.set_xlabel("library size"), left.set_ylabel("H column total (W scaled)")
+        left.set_title(f"depth in H: correlation {depth:.2f}"), left.legend(frameon=False, fontsize=8)
+        table = pd.crosstab(pd.Series(classes, name="true group"), pd.Series(clusters, name="cluster"))
+        right.imshow(table.to_numpy(), cmap="Blues", aspect="auto")
+        for (i, j), n in np.ndenumerate(table.to_numpy()):
+            right.text(j, i, str(n), ha="center", va="center")
+        right.set_xticks(range(table.shape[1]), labels=table.columns), right.set_xlabel("cluster")
+        right.set_yticks(range(table.shape[0]), labels=table.index), right.set_ylabel("true group")
+        right.set_title(f"clusters: purity {score:.2f}")
+        fig.suptitle(scale)
+        return fig, {"fit": fit, "purity": score, "depth_correlation": depth}
+
+    return draw

@@ -15,7 +15,9 @@ import ipywidgets as w
 
 # each explorer's draw function (the figure and its fits) lives in _explorer_draws
 from ._explorer_draws import (
+    COUNT_SCALES,
     _convergence_draw,
+    _counts_draw,
     _mixing_draw,
     _noise_draw,
     _png,
@@ -36,6 +38,7 @@ __all__ = [
     "noise_explorer",
     "rank_choice_explorer",
     "sparsity_explorer",
+    "counts_explorer",
 ]
 
 
@@ -249,6 +252,37 @@ def noise_explorer(n_genes=300, n_samples=30, true_rank=3, seed=123):
         "rank": slider("K fitted", true_rank, 2, 6),
     }
     return Explorer("Noise against recovery", controls, _noise_draw(n_genes, n_samples, true_rank, seed))
+
+
+# -- 10: counts ----------------------------------------------------------------------------------
+
+
+def counts_explorer(counts, classes, library_sizes, rank=3, nrun=10, seed=1):
+    """RNA-seq counts on four scales, each with its objective: KL on the raw counts, squared
+    error on log2(CPM + 1), on log2(counts / s + 1) and on Anscombe's 2·sqrt(counts + 3/8).
+    Shows how much sequencing depth stays in H (its column totals, W's columns scaled to sum 1,
+    against library size) and the clusters against the true groups. Fitted once per scale.
+
+    Parameters
+    ----------
+    counts : array or DataFrame, G genes x S samples
+        Raw counts.
+    classes : array-like, length S
+        The true groups of the samples.
+    library_sizes : array-like, length S
+        Each sample's library size (its depth).
+    rank, nrun, seed : int
+        K, runs per fit and the seed of the fits.
+
+    Returns
+    -------
+    Explorer
+        Its ``result`` is {"fit": NMFResult, "purity": float, "depth_correlation": float}.
+    """
+    controls = {"scale": w.Dropdown(options=list(COUNT_SCALES), value="KL on raw counts", description="scale",
+                                    layout=w.Layout(width="420px"))}  # fmt: skip
+    return Explorer("Counts: scale, objective and depth", controls,
+                    _counts_draw(counts, classes, library_sizes, rank, nrun, seed))  # fmt: skip
 
 
 # -- 07: choosing the rank -----------------------------------------------------------------------

@@ -84,3 +84,22 @@ def test_sparsity_explorer_moves_along_the_penalty_path():
     explorer.controls["penalize"].value = "W only"  # the scale dodge: W shrinks, H grows
     dodge = explorer.result["path"]
     assert dodge["l1_W"].iloc[-1] < dodge["l1_W"].iloc[0] and dodge["l1_H"].iloc[-1] > dodge["l1_H"].iloc[0]
+
+
+def test_counts_explorer_fits_each_scale_once_and_redraws(monkeypatch):
+    import nmfteach._explorer_draws as draws
+
+    sizes = np.tile([0.3, 1.0, 3.0], 4)
+    reads = nt.simulate_expression(n_genes=60, n_samples=12, rank=3, noise="negative_binomial", depth=20,
+                                   dispersion=0.1, library_sizes=sizes, seed=1)  # fmt: skip
+    explorer = widgets.counts_explorer(reads.X, classes=reads.labels, library_sizes=sizes, nrun=2)
+    calls = []
+    monkeypatch.setattr(draws, "nmf", lambda *a, **k: calls.append(a))  # no fit after the explorer is made
+    seen = {}
+    for scale in widgets.COUNT_SCALES:
+        explorer.controls["scale"].value = scale
+        seen[scale] = explorer.result
+        assert explorer.figure._suptitle.get_text() == scale
+    assert calls == [] and len({id(r["fit"]) for r in seen.values()}) == 4
+    kl = seen["KL on raw counts"]
+    assert kl["depth_correlation"] > 0.9 and 0 <= kl["purity"] <= 1 and kl["fit"].method == "brunet"
