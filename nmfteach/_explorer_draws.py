@@ -224,3 +224,41 @@ def _counts_draw(counts, classes, library_sizes, rank, nrun, seed):
         return fig, {"fit": fit, "purity": score, "depth_correlation": depth}
 
     return draw
+
+
+def _reading_draw(fit, X, classes):
+    """reading_explorer's draw: a metagene's top genes in the data, and its share of every sample."""
+    X = pd.DataFrame(X)
+    W, H = fit.W, fit.H
+    parts = W.sum(axis=0).to_numpy()[:, None] * H.to_numpy()  # (Σ_i W_ik)·H_kj, the dominant-metagene parts
+    shares = pd.DataFrame(parts / parts.sum(axis=0), index=W.columns, columns=H.columns)
+    scaled = W / W.sum(axis=0)
+    specificity = scaled.div(scaled.sum(axis=1), axis=0)  # each gene's share of its (scaled) loading
+    clusters = fit.predict()
+    order = np.argsort(clusters.to_numpy(), kind="stable")  # samples grouped by cluster
+    labels = np.asarray(classes) if classes is not None else clusters.to_numpy()
+
+    @styled
+    def draw(metagene, ranking, n_genes):
+        score = W[metagene] if ranking.startswith("loading") else specificity[metagene]
+        genes = list(score.sort_values(ascending=False, kind="stable").index[:n_genes])
+        own = (clusters == int(metagene.removeprefix("NMF"))).to_numpy()
+        values = X.loc[genes].to_numpy()
+        own_mean, other_mean = float(values[:, own].mean()), float(values[:, ~own].mean())
+        fig, (left, right) = plt.subplots(1, 2, figsize=(9.5, 3.6), gridspec_kw={"width_ratios": [3, 2]})
+        fig.subplots_adjust(left=0.1, right=0.98, bottom=0.15, top=0.8, wspace=0.3)
+        left.imshow(values[:, order] / values.max(axis=1, keepdims=True), aspect="auto", cmap="viridis")
+        left.set_yticks(range(len(genes)), labels=genes, fontsize=7), left.set_xticks([])
+        left.set_xlabel("samples, grouped by cluster")
+        left.set_title(f"top {n_genes} by {ranking.split(' ')[0]}: mean {own_mean:.2f} in its samples, "
+                       f"{other_mean:.2f} elsewhere", fontsize=9)  # fmt: skip
+        groups = list(dict.fromkeys(labels[order]))
+        colours = [OKABE_ITO[groups.index(label) % len(OKABE_ITO)] for label in labels[order]]
+        right.bar(range(len(order)), shares.loc[metagene].to_numpy()[order], color=colours)
+        right.set_ylim(0, 1), right.set_xticks([]), right.set_xlabel("samples (colour: known class)")
+        right.set_ylabel("share of the sample"), right.set_title(f"{metagene}'s share of each sample", fontsize=9)
+        fig.suptitle(f"Reading {metagene}")
+        result = {"genes": genes, "own_mean": own_mean, "other_mean": other_mean, "share": shares.loc[metagene]}
+        return fig, result
+
+    return draw

@@ -23,6 +23,7 @@ from ._explorer_draws import (
     _png,
     _rank_choice_draw,
     _rank_draw,
+    _reading_draw,
     _sparsity_draw,
 )
 from .datasets import TOY_PROGRAMS
@@ -39,6 +40,7 @@ __all__ = [
     "rank_choice_explorer",
     "sparsity_explorer",
     "counts_explorer",
+    "reading_explorer",
 ]
 
 
@@ -283,6 +285,41 @@ def counts_explorer(counts, classes, library_sizes, rank=3, nrun=10, seed=1):
                                     layout=w.Layout(width="420px"))}  # fmt: skip
     return Explorer("Counts: scale, objective and depth", controls,
                     _counts_draw(counts, classes, library_sizes, rank, nrun, seed))  # fmt: skip
+
+
+# -- 06: reading a fit ---------------------------------------------------------------------------
+
+
+def reading_explorer(fit, X, classes=None, max_genes=30):
+    """Read one metagene of a fit: its top genes in the data (ranked by loading, or by share of
+    their loading, the most specific first) and its share of every sample's expression,
+    (Σ_i W_ik)·H_kj over the sum across metagenes. Nothing is refitted: a change only redraws.
+
+    Parameters
+    ----------
+    fit : NMFResult
+        The fit to read.
+    X : DataFrame, G genes x S samples
+        The data it was fitted to.
+    classes : array-like, length S, or None
+        Known classes of the samples, for the colours of the shares.
+    max_genes : int
+        The largest number of genes the slider offers.
+
+    Returns
+    -------
+    Explorer
+        Its ``result`` is {"genes": list, "own_mean": float, "other_mean": float, "share": Series}:
+        the genes shown, their mean in the metagene's own samples and elsewhere, and the shares.
+    """
+    controls = {
+        "metagene": w.Dropdown(options=list(fit.W.columns), value=fit.W.columns[0], description="metagene"),
+        "ranking": w.Dropdown(
+            options=["loading (strongest)", "share (most specific)"], value="loading (strongest)", description="rank by"
+        ),  # fmt: skip
+        "n_genes": slider("genes", 10, 5, max_genes),
+    }
+    return Explorer("Reading a metagene", controls, _reading_draw(fit, X, classes))
 
 
 # -- 07: choosing the rank -----------------------------------------------------------------------

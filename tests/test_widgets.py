@@ -103,3 +103,19 @@ def test_counts_explorer_fits_each_scale_once_and_redraws(monkeypatch):
     assert calls == [] and len({id(r["fit"]) for r in seen.values()}) == 4
     kl = seen["KL on raw counts"]
     assert kl["depth_correlation"] > 0.9 and 0 <= kl["purity"] <= 1 and kl["fit"].method == "brunet"
+
+
+def test_reading_explorer_redraws_without_refitting(lecture):
+    fit = nt.nmf(lecture.X, 3, "brunet", seed=1)
+    explorer = widgets.reading_explorer(fit, lecture.X, classes=lecture.labels)
+    strongest = explorer.result["genes"]
+    assert strongest == list(nt.top_genes(fit.W, n=10)["NMF1"])
+    explorer.controls["ranking"].value = "share (most specific)"
+    assert explorer.result["genes"] != strongest and len(explorer.result["genes"]) == 10
+    explorer.controls["n_genes"].value = 20
+    assert len(explorer.result["genes"]) == 20
+    explorer.controls["metagene"].value = "NMF2"
+    share = explorer.result["share"]
+    parts = fit.W.sum(axis=0).to_numpy()[:, None] * fit.H.to_numpy()
+    np.testing.assert_allclose(share.to_numpy(), parts[1] / parts.sum(axis=0))
+    assert explorer.figure._suptitle.get_text() == "Reading NMF2"
