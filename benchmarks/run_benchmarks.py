@@ -84,6 +84,21 @@ def _random_start(explorer):
     return explorer
 
 
+def _small():
+    """Lesson 03's small X, W, H."""
+    W, H = np.array([[1.0, 0.5], [0.5, 2.0]]), np.array([[3.0, 0.5, 2.0], [0.5, 2.0, 0.5]])
+    return np.array([[4.0, 1.0, 3.0], [2.0, 5.0, 1.0]]), W, H
+
+
+def _counts():
+    """Lesson 10's counts, their true groups and library sizes."""
+    sizes = np.tile([0.3, 1.0, 3.0], 10)
+    reads = nt.simulate_expression(n_genes=300, n_samples=30, rank=3, membership="soft", concentration=0.5,
+                                   noise="negative_binomial", depth=20, dispersion=0.1, library_sizes=sizes,
+                                   seed=1)  # fmt: skip
+    return reads.X, reads.labels, sizes
+
+
 def widget_lines():
     """Widget updates on the lecture's example: moving a control to a setting not seen before
     (median of 5), which makes the new fit and its figure and renders the PNG the widget shows."""
@@ -93,6 +108,7 @@ def widget_lines():
     from nmfteach import widgets
 
     sim = nt.lecture_example()
+    fit = nt.nmf(sim.X, 3, "brunet", nrun=30, seed=123)
     explorers = {
         "rank_explorer: K": (widgets.rank_explorer(sim.X), "rank", [4, 5, 6, 2, 3]),
         "rank_explorer: seed": (widgets.rank_explorer(sim.X), "seed", [2, 3, 4, 5, 6]),
@@ -103,6 +119,11 @@ def widget_lines():
         # alpha moves along a path fitted when the explorer is made; l1_ratio fits a new path (8 fits)
         "sparsity_explorer: alpha": (widgets.sparsity_explorer(sim.X), "alpha", [0.0, 0.01, 0.05, 0.1, 0.003]),
         "sparsity_explorer: l1_ratio (new path)": (widgets.sparsity_explorer(sim.X), "l1_ratio", [0.0, 0.5]),
+        "nmf_pca_explorer: K": (widgets.nmf_pca_explorer(sim.X), "rank", [4, 5, 6, 2, 1]),
+        "ambiguity_explorer: t": (widgets.ambiguity_explorer(*_small()), "t", [0.05, 0.1, 0.15, 0.25, 0.3]),
+        "reading_explorer: metagene": (widgets.reading_explorer(fit, sim.X), "metagene", ["NMF2", "NMF3", "NMF1"]),
+        "reading_explorer: genes": (widgets.reading_explorer(fit, sim.X), "n_genes", [15, 20, 25, 30, 5]),
+        "counts_explorer: scale": (widgets.counts_explorer(*_counts()), "scale", list(widgets.COUNT_SCALES)[1:]),
     }
     lines = [
         "",

@@ -262,3 +262,61 @@ def _reading_draw(fit, X, classes):
         return fig, result
 
     return draw
+
+
+def _nmf_pca_draw(X, method, seed):
+    """nmf_pca_explorer's draw: relative errors of the truncated SVD and of NMF, and negative loadings."""
+    import warnings
+
+    from .fit import ConvergenceWarning
+
+    X = np.asarray(X, dtype=float)
+    U, s, Vt = np.linalg.svd(X, full_matrices=False)
+    loadings = np.linalg.svd(X - X.mean(axis=1, keepdims=True), full_matrices=False)[0]  # PCA: genes centred
+    fits = {}
+
+    @styled
+    def draw(rank):
+        if rank not in fits:
+            with warnings.catch_warnings():  # above the true K a fit may use all its iterations on noise
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                fits[rank] = nmf(X, rank, method, seed=seed, trace_every=0)
+        fit = fits[rank]
+        errors = [np.linalg.norm(X - (U[:, :rank] * s[:rank]) @ Vt[:rank]) / np.linalg.norm(X),
+                  np.linalg.norm(X - fit.fitted()) / np.linalg.norm(X)]  # fmt: skip
+        negative = [float(np.mean(loadings[:, :rank] < 0)), float(np.mean(np.asarray(fit.W) < 0))]
+        fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3))
+        fig.subplots_adjust(left=0.1, right=0.97, bottom=0.18, top=0.82, wspace=0.35)
+        left.bar(["SVD", "NMF"], errors, color=[OKABE_ITO[4], OKABE_ITO[0]])
+        left.set_ylabel("‖X − approximation‖ / ‖X‖"), left.set_title(f"rank {rank}: error")
+        right.bar(["PCA", "NMF"], negative, color=[OKABE_ITO[4], OKABE_ITO[0]])
+        right.set_ylabel("share of negative loadings"), right.set_title("signs"), right.set_ylim(0, 1)
+        result = {"svd_error": errors[0], "nmf_error": errors[1], "pca_negative": negative[0],
+                  "nmf_negative": negative[1]}  # fmt: skip
+        return fig, result
+
+    return draw
+
+
+def _ambiguity_draw(X, W, H):
+    """ambiguity_explorer's draw: the pair W·M, M⁻¹·H for M = [[c, t], [0, 1]], and its objective."""
+    X, W, H = (np.asarray(A, dtype=float) for A in (X, W, H))
+
+    @styled
+    def draw(t, c):
+        M = np.array([[c, t], [0.0, 1.0]])
+        W_t, H_t = W @ M, np.linalg.solve(M, H)  # the same product W·H for every t and c
+        is_nmf = bool((H_t >= 0).all() and (W_t >= 0).all())
+        fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3))
+        fig.subplots_adjust(left=0.09, right=0.97, bottom=0.2, top=0.8, wspace=0.3)
+        for k in range(2):
+            left.bar(np.arange(W.shape[0]) + 0.35 * k, W_t[:, k], width=0.35, label=f"metagene {k + 1}")
+            right.bar(np.arange(H.shape[1]) + 0.35 * k, H_t[k], width=0.35, label=f"metagene {k + 1}")
+        left.set_title("W·M"), left.set_xlabel("gene"), left.set_ylabel("loading"), left.legend(frameon=False)
+        right.set_title("M⁻¹·H" + ("" if is_nmf else "  (negative: not an NMF)")), right.set_xlabel("sample")
+        right.axhline(0, color="black", linewidth=0.8)
+        objective = 0.5 * float(np.sum((X - W_t @ H_t) ** 2))  # by hand: nt.frobenius refuses negative factors
+        fig.suptitle(f"½‖X − WH‖² = {objective:.4f}" if is_nmf else "not an NMF any more")
+        return fig, {"W": W_t, "H": H_t, "is_nmf": is_nmf, "objective": objective}
+
+    return draw

@@ -16,9 +16,11 @@ import ipywidgets as w
 # each explorer's draw function (the figure and its fits) lives in _explorer_draws
 from ._explorer_draws import (
     COUNT_SCALES,
+    _ambiguity_draw,
     _convergence_draw,
     _counts_draw,
     _mixing_draw,
+    _nmf_pca_draw,
     _noise_draw,
     _png,
     _rank_choice_draw,
@@ -34,6 +36,8 @@ __all__ = [
     "Explorer",
     "slider",
     "mixing_explorer",
+    "nmf_pca_explorer",
+    "ambiguity_explorer",
     "rank_explorer",
     "convergence_explorer",
     "noise_explorer",
@@ -184,6 +188,59 @@ def rank_explorer(X, classes=None, ranks=(2, 6), methods=("brunet", "lee", "hals
         "method": w.Dropdown(options=list(methods), value=methods[0], description="method"),
     }
     return Explorer("Rank, seed and method", controls, _rank_draw(X, classes, nrun))
+
+
+# -- 02 and 03: NMF against PCA, and the ambiguity of the factors -----------------------------------
+
+
+def nmf_pca_explorer(X, ranks=(1, 8), method="hals", seed=1):
+    """NMF against the truncated SVD / PCA at the chosen rank K: the relative error ‖X − X̂‖/‖X‖ of
+    both (NMF's is never below the SVD's, Eckart–Young) and the share of negative loadings (PCA on
+    genes centred; NMF's W has none). Each K is fitted once.
+
+    Parameters
+    ----------
+    X : array or DataFrame, G genes x S samples
+        Non-negative data.
+    ranks : (int, int)
+        The K slider's range.
+    method : str
+        The NMF method (a squared-error one compares fairly with the SVD).
+    seed : int
+        Seeds the fits.
+
+    Returns
+    -------
+    Explorer
+        Its ``result`` is {"svd_error", "nmf_error", "pca_negative", "nmf_negative"}.
+    """
+    return Explorer("NMF versus PCA at rank K", {"rank": slider("K", 3, *ranks)}, _nmf_pca_draw(X, method, seed))
+
+
+def ambiguity_explorer(X, W, H):
+    """Two metagenes W (G x 2) and H (2 x S) moved along the family W·M, M⁻¹·H with M = [[c, t], [0, 1]]:
+    the product, and so the objective ½‖X − WH‖², never changes, while the factors do, until a
+    coefficient turns negative.
+
+    Parameters
+    ----------
+    X : array, G x S
+        The data.
+    W : array, G x 2
+        The first factor.
+    H : array, 2 x S
+        The second factor.
+
+    Returns
+    -------
+    Explorer
+        Its ``result`` is {"W", "H", "is_nmf", "objective"} for the current t and c.
+    """
+    controls = {
+        "t": slider("t", 0.2, 0.0, 2.0, 0.05, continuous=True, kind=w.FloatSlider),
+        "c": slider("scale c", 1.0, 0.25, 4.0, 0.25, continuous=True, kind=w.FloatSlider),
+    }
+    return Explorer("Same product, different factors", controls, _ambiguity_draw(X, W, H))
 
 
 # -- 04: convergence -----------------------------------------------------------------------------

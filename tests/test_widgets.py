@@ -119,3 +119,26 @@ def test_reading_explorer_redraws_without_refitting(lecture):
     parts = fit.W.sum(axis=0).to_numpy()[:, None] * fit.H.to_numpy()
     np.testing.assert_allclose(share.to_numpy(), parts[1] / parts.sum(axis=0))
     assert explorer.figure._suptitle.get_text() == "Reading NMF2"
+
+
+def test_nmf_pca_explorer_never_beats_the_svd_and_fits_each_rank_once(lecture):
+    explorer = widgets.nmf_pca_explorer(lecture.X)
+    for rank in (1, 3, 5, 3):
+        explorer.controls["rank"].value = rank
+        result = explorer.result
+        assert result["svd_error"] <= result["nmf_error"] + 1e-12 and result["nmf_negative"] == 0
+        assert 0 < result["pca_negative"] < 1
+
+
+def test_ambiguity_explorer_keeps_the_product_until_a_coefficient_turns_negative():
+    X = np.array([[4.0, 1.0, 3.0], [2.0, 5.0, 1.0]])
+    W = np.array([[1.0, 0.5], [0.5, 2.0]])
+    H = np.array([[3.0, 0.5, 2.0], [0.5, 2.0, 0.5]])
+    explorer = widgets.ambiguity_explorer(X, W, H)
+    start = explorer.result["objective"]
+    for t, c in ((0.0, 1.0), (0.25, 4.0), (0.1, 0.25)):
+        explorer.controls["t"].value, explorer.controls["c"].value = t, c
+        assert explorer.result["is_nmf"] and np.isclose(explorer.result["objective"], start)
+        np.testing.assert_allclose(explorer.result["W"] @ explorer.result["H"], W @ H)
+    explorer.controls["t"].value = 0.3
+    assert not explorer.result["is_nmf"] and explorer.figure._suptitle.get_text() == "not an NMF any more"
