@@ -264,8 +264,9 @@ def _reading_draw(fit, X, classes):
     return draw
 
 
-def _nmf_pca_draw(X, method, seed):
-    """nmf_pca_explorer's draw: relative errors of the truncated SVD and of NMF, and negative loadings."""
+def _nmf_pca_draw(X, method, seed, ranks=()):
+    """nmf_pca_explorer's draw: relative errors of the truncated SVD and of NMF, and negative loadings.
+    The fits of ``ranks`` are made at once (a slider's reach), others when first asked for."""
     import warnings
 
     from .fit import ConvergenceWarning
@@ -275,13 +276,19 @@ def _nmf_pca_draw(X, method, seed):
     loadings = np.linalg.svd(X - X.mean(axis=1, keepdims=True), full_matrices=False)[0]  # PCA: genes centred
     fits = {}
 
-    @styled
-    def draw(rank):
+    def fitted(rank):
         if rank not in fits:
             with warnings.catch_warnings():  # above the true K a fit may use all its iterations on noise
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 fits[rank] = nmf(X, rank, method, seed=seed, trace_every=0)
-        fit = fits[rank]
+        return fits[rank]
+
+    for rank in ranks:
+        fitted(rank)
+
+    @styled
+    def draw(rank):
+        fit = fitted(rank)
         errors = [np.linalg.norm(X - (U[:, :rank] * s[:rank]) @ Vt[:rank]) / np.linalg.norm(X),
                   np.linalg.norm(X - fit.fitted()) / np.linalg.norm(X)]  # fmt: skip
         negative = [float(np.mean(loadings[:, :rank] < 0)), float(np.mean(np.asarray(fit.W) < 0))]

@@ -196,7 +196,7 @@ def rank_explorer(X, classes=None, ranks=(2, 6), methods=("brunet", "lee", "hals
 def nmf_pca_explorer(X, ranks=(1, 8), method="hals", seed=1):
     """NMF against the truncated SVD / PCA at the chosen rank K: the relative error ‖X − X̂‖/‖X‖ of
     both (NMF's is never below the SVD's, Eckart–Young) and the share of negative loadings (PCA on
-    genes centred; NMF's W has none). Each K is fitted once.
+    genes centred; NMF's W has none). Every K of the slider is fitted when the explorer is made.
 
     Parameters
     ----------
@@ -214,7 +214,8 @@ def nmf_pca_explorer(X, ranks=(1, 8), method="hals", seed=1):
     Explorer
         Its ``result`` is {"svd_error", "nmf_error", "pca_negative", "nmf_negative"}.
     """
-    return Explorer("NMF versus PCA at rank K", {"rank": slider("K", 3, *ranks)}, _nmf_pca_draw(X, method, seed))
+    draw = _nmf_pca_draw(X, method, seed, ranks=range(ranks[0], ranks[1] + 1))  # every K the slider reaches
+    return Explorer("NMF versus PCA at rank K", {"rank": slider("K", 3, *ranks)}, draw)
 
 
 def ambiguity_explorer(X, W, H):
