@@ -135,6 +135,8 @@ def _release(kill=False):
         return
     processes = list((getattr(executor, "_processes", None) or {}).values())
     executor.shutdown(wait=not kill, cancel_futures=True)  # first: no new work, pending work cancelled
+    # a worker the pool started while it was being shut down (e.g. replacing one that exited) is reaped too
+    processes += [p for p in (getattr(executor, "_processes", None) or {}).values() if p not in processes]
     if kill:
         for process in processes:
             process.terminate()
