@@ -247,7 +247,9 @@ def ambiguity_explorer(X, W, H):
 # -- 04: convergence -----------------------------------------------------------------------------
 
 
-def convergence_explorer(X, rank=3, methods=("lee", "hals", "anls", "pgd"), max_iter=300):
+def convergence_explorer(
+    X, rank=3, methods=("lee", "hals", "anls", "pgd"), max_iter=300, selected=("lee", "hals", "pgd")
+):
     """Objective per iteration for several Frobenius methods from the same start.
 
     Each fit runs ``max_iter`` updates (``stop="none"``) and records ½‖X − WH‖² = ½ Σ (X − WH)².
@@ -262,6 +264,9 @@ def convergence_explorer(X, rank=3, methods=("lee", "hals", "anls", "pgd"), max_
         Frobenius methods (see ``nmf``).
     max_iter : int
         Updates per fit.
+    selected : sequence of str
+        The methods selected at first: "anls" is left out, its 300 updates take about 0.1 s on the
+        lecture example, so that a new seed redraws at once; select it to compare.
 
     Returns
     -------
@@ -271,7 +276,10 @@ def convergence_explorer(X, rank=3, methods=("lee", "hals", "anls", "pgd"), max_
     controls = {
         "init": w.Dropdown(options=["random", "nndsvd", "nndsvda"], value="nndsvda", description="init"),
         "methods": w.SelectMultiple(
-            options=list(methods), value=tuple(methods), description="methods", rows=len(methods)
+            options=list(methods),
+            value=tuple(m for m in methods if m in selected),
+            description="methods",
+            rows=len(methods),
         ),
         "seed": slider("seed", 1, 0, 50),
     }
