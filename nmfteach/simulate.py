@@ -179,7 +179,9 @@ def _true_factors(rng, n_genes, n_samples, rank, membership, concentration, prog
         H[groups, np.arange(n_samples)] = weight
     else:
         H = rng.dirichlet(np.full(rank, concentration), size=n_samples).T * weight
-        groups = (W.sum(axis=0)[:, None] * H).argmax(axis=0)  # the dominant metagene, as predict()
+        from .result import dominant_metagene  # the cluster rule of predict(), labels 1..K
+
+        groups = dominant_metagene(W, H) - 1
     return W, H, groups
 
 

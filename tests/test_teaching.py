@@ -3,6 +3,7 @@ without giving the code, an answer for every "Check your understanding" question
 
 import ast
 import re
+import textwrap
 
 import classroom  # tools/ (conftest puts it on the path)
 import nbformat
@@ -31,19 +32,17 @@ def _regions(notebook):
     return found
 
 
-def _statements(code):
-    import textwrap
+def _nodes(code):
+    return ast.walk(ast.parse(textwrap.dedent(code)))
 
-    tree = ast.parse(textwrap.dedent(code))
-    return sum(1 for node in ast.walk(tree) if isinstance(node, ast.stmt))
+
+def _statements(code):
+    return sum(1 for node in _nodes(code) if isinstance(node, ast.stmt))
 
 
 def _called_names(code):
-    import textwrap
-
-    tree = ast.parse(textwrap.dedent(code))
     names = set()
-    for node in ast.walk(tree):
+    for node in _nodes(code):
         if isinstance(node, ast.Call):
             function = node.func
             names.add(function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", ""))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 
 import numpy as np
 
@@ -56,23 +57,32 @@ def _fetch(namespace, *names):
     return tuple(namespace[name] for name in names)
 
 
+def _with_items(value) -> list:
+    """value, and the items of a list, tuple or dict it is (a dict's keys and values)."""
+    if isinstance(value, dict):
+        return [value, *value.values(), *value]
+    return [value, *value] if isinstance(value, (list, tuple)) else [value]
+
+
 def _defined_in_the_notebook(value) -> bool:
     """Is value (or an item of a list, tuple or dict it holds) of a class defined in __main__?"""
-    items = (
-        list(value.values()) + list(value)
-        if isinstance(value, dict)
-        else (list(value) if isinstance(value, (list, tuple)) else [])
-    )
-    return any(cls.__module__ == "__main__" for cls in type(value).__mro__) or any(
-        any(cls.__module__ == "__main__" for cls in type(item).__mro__) for item in items
-    )
+    return any(cls.__module__ == "__main__" for item in _with_items(value) for cls in type(item).__mro__)
 
 
 def _masked(value) -> bool:
     """Is value (or an item of a list, tuple or dict it holds) a numpy masked array, such as np.ma.masked?"""
-    items = list(value.values()) if isinstance(value, dict) else []
-    items += list(value) if isinstance(value, (list, tuple)) else []
-    return any(isinstance(v, np.ma.MaskedArray) for v in [value, *items])
+    return any(isinstance(item, np.ma.MaskedArray) for item in _with_items(value))
+
+
+@functools.lru_cache(maxsize=1)
+def _lecture_fit():
+    """The lessons' fit of the lecture's example (K = 3, 30 runs, seed 123), made again here once
+    (answers cannot change it): (X, fit)."""
+    from ..datasets import lecture_example
+    from ..fit import nmf
+
+    X = lecture_example().X
+    return X, nmf(X, 3, "brunet", nrun=30, seed=123)
 
 
 def answered(namespace, *names) -> bool:

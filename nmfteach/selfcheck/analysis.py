@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ._core import _close, _fetch, _same_array, verdict
+from ._core import _close, _fetch, _lecture_fit, _same_array, verdict
 
 __all__ = [
     "recovery",
@@ -125,11 +125,9 @@ def specific_genes(namespace) -> None:
     if found is None:
         return
     specific, overlap = found
-    from ..datasets import lecture_example
     from ..features import top_genes
-    from ..fit import nmf
 
-    W = nmf(lecture_example().X, 3, "brunet", nrun=30, seed=123).W
+    W = _lecture_fit()[1].W
     expected = _specific(W, "NMF1", 10)
     strongest = list(top_genes(W, n=10)["NMF1"])
     unscaled = list((W["NMF1"] / W.sum(axis=1)).sort_values(ascending=False, kind="stable").index[:10])
@@ -187,6 +185,7 @@ def cophenetic_choice(namespace) -> None:
     _survey_choice(namespace, "best_by_cophenetic", "cophenetic", "idxmax", "highest")
 
 
+@functools.lru_cache(maxsize=1)
 def _masked_errors():
     """Lesson 07's held-out errors by hand, made again here: {K: (held-out MSE, training MSE)} for K = 2..6."""
     from ..datasets import lecture_example

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._core import _close, _fetch, _same_array, verdict
+from ._core import _close, _fetch, _lecture_fit, _same_array, verdict
 
 __all__ = [
     "reconstruction",
@@ -20,15 +20,6 @@ __all__ = [
     "projected_step",
     "own_recipe",
 ]
-
-
-def _lecture_fit():
-    """Lesson 00's fit, made again here (answers cannot change it)."""
-    from ..datasets import lecture_example
-    from ..fit import nmf
-
-    X = lecture_example().X
-    return X, nmf(X, 3, "brunet", nrun=30, seed=123)
 
 
 def _table_problem(answer, expected, name, rows, columns) -> str | None:
