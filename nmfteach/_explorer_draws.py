@@ -52,16 +52,23 @@ def _mixing_draw(W):
     return draw
 
 
-def _rank_draw(X, classes, nrun):
-    """rank_explorer's draw: W and H of a fit per (K, seed, method), fits cached."""
+def _rank_draw(X, classes, nrun, precompute=()):
+    """rank_explorer's draw: W and H of a fit per (K, seed, method), fits cached; the settings in
+    ``precompute`` (tuples (K, seed, method)) are fitted at once."""
     cache = {}
 
-    @styled
-    def draw(rank, seed, method):
+    def fitted(rank, seed, method):
         key = (rank, seed, method)
         if key not in cache:
             cache[key] = nmf(X, rank, method, nrun=nrun, seed=seed, trace_every=0)
-        fit = cache[key]
+        return cache[key]
+
+    for setting in precompute:
+        fitted(*setting)
+
+    @styled
+    def draw(rank, seed, method):
+        fit = fitted(rank, seed, method)
         W, H = np.asarray(fit.W), np.asarray(fit.H)
         fig, (ax_w, ax_h) = plt.subplots(1, 2, figsize=(8, 3.4), gridspec_kw={"width_ratios": [1, 2.5]})
         fig.subplots_adjust(left=0.06, right=0.98, bottom=0.15, top=0.82, wspace=0.25)
@@ -142,17 +149,23 @@ def _rank_choice_draw(survey, fits, classes):
     return draw
 
 
-def _sparsity_draw(X, rank, true_W, strengths, method):
-    """sparsity_explorer's draw: W at one alpha beside the penalty path, paths cached."""
+def _sparsity_draw(X, rank, true_W, strengths, method, precompute=()):
+    """sparsity_explorer's draw: W at one alpha beside the penalty path, paths cached; the paths
+    in ``precompute`` (tuples (penalize, l1_ratio)) are fitted at once."""
     paths = {}
     truth = None if true_W is None else np.asarray(true_W)
 
+    def fitted(penalize, l1_ratio):
+        if (penalize, l1_ratio) not in paths:
+            paths[penalize, l1_ratio] = sparsity_path(X, rank, penalize, l1_ratio, strengths, method)
+        return paths[penalize, l1_ratio]
+
+    for setting in precompute:
+        fitted(*setting)
+
     @styled
     def draw(alpha, penalize, l1_ratio):
-        key = (penalize, l1_ratio)
-        if key not in paths:
-            paths[key] = sparsity_path(X, rank, penalize, l1_ratio, strengths, method)
-        table, fits = paths[key]
+        table, fits = fitted(penalize, l1_ratio)
         W = np.asarray(fits[alpha].W)
         fig, (ax_w, ax_p) = plt.subplots(1, 2, figsize=(8.5, 3.4), gridspec_kw={"width_ratios": [1, 2]})
         fig.subplots_adjust(left=0.05, right=0.97, bottom=0.16, top=0.82, wspace=0.25)

@@ -60,17 +60,33 @@ class Explorer(w.VBox):
         {name: ipywidgets widget}; a change of any value redraws.
     draw : callable
         ``draw(**values)`` -> (Figure or tuple of Figures, result), kept in ``figure``, ``result``.
+    prerender : sequence of dict, optional
+        Settings ({name: value}) drawn when the explorer is made, so that moving to one of them
+        only shows its picture: for explorers whose every setting is fitted in advance and few
+        (each picture is about 30 KB).
     """
 
-    def __init__(self, title, controls, draw):
+    def __init__(self, title, controls, draw, prerender=()):
         self.controls, self._draw = controls, draw
         self.figure = self.result = None
         self.png = ()
+        self._rendered = {}  # settings -> (figure, result, png), for the prerendered settings
+        for values in prerender:
+            self._rendered[self._key(values)] = self._render(values)
         self.pictures = w.VBox()
         for control in controls.values():
             control.observe(self.update, names="value")
         super().__init__([w.HTML(f"<b>{title}</b>"), w.HBox(list(controls.values())), self.pictures])
         self.update()
+
+    @staticmethod
+    def _key(values):
+        return tuple(sorted(values.items()))
+
+    def _render(self, values):
+        figure, result = self._draw(**values)
+        figures = figure if isinstance(figure, tuple) else (figure,)
+        return figure, result, tuple(_png(f) for f in figures)
 
     @property
     def values(self):
@@ -96,9 +112,9 @@ class Explorer(w.VBox):
         None
             ``figure``, ``result`` and ``png`` are updated in place.
         """
-        self.figure, self.result = self._draw(**self.values)
-        figures = self.figure if isinstance(self.figure, tuple) else (self.figure,)
-        self.png = tuple(_png(figure) for figure in figures)
+        values = self.values
+        rendered = self._rendered.get(self._key(values))
+        self.figure, self.result, self.png = rendered if rendered else self._render(values)
         if len(self.pictures.children) != len(self.png):
             self.pictures.children = [w.Image(format="png") for _ in self.png]
         for picture, png in zip(self.pictures.children, self.png):
@@ -161,8 +177,12 @@ def mixing_explorer(W=TOY_PROGRAMS):
 # -- 04/06: rank, seed and method ----------------------------------------------------------------
 
 
-def rank_explorer(X, classes=None, ranks=(2, 6), methods=("brunet", "lee", "hals", "anls"), nrun=1):
+def rank_explorer(X, classes=None, ranks=(2, 6), methods=("brunet", "lee", "hals", "anls"), nrun=1, precompute=False):
     """Fit X with the chosen K, seed and method; show W and H (clustered) and the clusters.
+
+    With ``precompute=True`` every K and method at the first seed is fitted when the explorer is
+    made (for data where one fit takes longer than a move should: Golub's 5000 genes), so moving
+    K or the method answers at once; a new seed still fits anew.
 
     Parameters
     ----------
@@ -176,6 +196,8 @@ def rank_explorer(X, classes=None, ranks=(2, 6), methods=("brunet", "lee", "hals
         The methods offered (see ``nmf``), each minimising its own objective.
     nrun : int
         Runs per fit.
+    precompute : bool
+        Fit every (K, method) at the first seed when the explorer is made.
 
     Returns
     -------
@@ -187,7 +209,9 @@ def rank_explorer(X, classes=None, ranks=(2, 6), methods=("brunet", "lee", "hals
         "seed": slider("seed", 1, 0, 50),
         "method": w.Dropdown(options=list(methods), value=methods[0], description="method"),
     }
-    return Explorer("Rank, seed and method", controls, _rank_draw(X, classes, nrun))
+    seed = controls["seed"].value
+    settings = [(K, seed, m) for K in range(ranks[0], ranks[1] + 1) for m in methods] if precompute else []
+    return Explorer("Rank, seed and method", controls, _rank_draw(X, classes, nrun, settings))
 
 
 # -- 02 and 03: NMF against PCA, and the ambiguity of the factors -----------------------------------
@@ -392,7 +416,8 @@ def reading_explorer(fit, X, classes=None, max_genes=30):
 
 
 def rank_choice_explorer(X, ranks=range(2, 7), nrun=10, seed=123, classes=None):
-    """The rank survey with a K marker, and the consensus map of the chosen K (fits made once).
+    """The rank survey with a K marker, and the consensus map of the chosen K (every K fitted and
+    drawn when the explorer is made, so a move only shows its picture).
 
     Parameters
     ----------
@@ -417,7 +442,8 @@ def rank_choice_explorer(X, ranks=range(2, 7), nrun=10, seed=123, classes=None):
     controls = {
         "rank": w.SelectionSlider(options=ranks, value=ranks[len(ranks) // 2], description="K", continuous_update=False)
     }
-    return Explorer("Choosing K", controls, _rank_choice_draw(survey, fits, classes))
+    every_K = [{"rank": K} for K in ranks]  # all fitted by the survey: draw each once, now
+    return Explorer("Choosing K", controls, _rank_choice_draw(survey, fits, classes), prerender=every_K)
 
 
 # -- 08: sparsity --------------------------------------------------------------------------------
@@ -425,7 +451,9 @@ def rank_choice_explorer(X, ranks=range(2, 7), nrun=10, seed=123, classes=None):
 
 def sparsity_explorer(X, rank=3, true_W=None, strengths=PENALTY_STRENGTHS, method="hals"):
     """Penalty strength against sparseness and error: W at the chosen alpha (exact zeros white)
-    beside the whole path of sparseness and error, fitted once per (factors, l1_ratio).
+    beside the whole path of sparseness and error. Every path the controls reach (3 choices of
+    factors x 3 of l1_ratio, each a fit per alpha) is fitted when the explorer is made, a few
+    seconds, so that every move only redraws.
 
     Each fit minimises ½‖X − WH‖² + λ1_W ΣW + ½ λ2_W ‖W‖² + λ1_H ΣH + ½ λ2_H ‖H‖² (see
     ``sparsity_path`` and ``penalty_weights``).
@@ -457,6 +485,6 @@ def sparsity_explorer(X, rank=3, true_W=None, strengths=PENALTY_STRENGTHS, metho
             options=[0.0, 0.5, 1.0], value=1.0, description="l1_ratio", continuous_update=False
         ),
     }
-    return Explorer(
-        "Penalty strength against sparseness and error", controls, _sparsity_draw(X, rank, true_W, strengths, method)
-    )
+    reachable = [(penalize, l1) for penalize in PENALIZE for l1 in controls["l1_ratio"].options]
+    draw = _sparsity_draw(X, rank, true_W, strengths, method, precompute=reachable)
+    return Explorer("Penalty strength against sparseness and error", controls, draw)

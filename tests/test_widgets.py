@@ -1,6 +1,7 @@
 """Explorers draw their first state without a browser, and redraw when a control moves."""
 
 import numpy as np
+import pytest
 
 import nmfteach as nt
 from nmfteach import widgets
@@ -29,6 +30,19 @@ def test_rank_explorer_refits_and_caches(lecture):
     explorer.controls["method"].value = "hals"
     assert explorer.result is four  # cached: no new fit
     assert explorer.controls["rank"].continuous_update is False
+
+
+def test_rank_explorer_precomputes_every_K_and_method_at_the_first_seed(lecture, monkeypatch):
+    import nmfteach._explorer_draws as draws
+
+    explorer = widgets.rank_explorer(lecture.X, ranks=(2, 4), methods=("hals", "lee"), precompute=True)
+    monkeypatch.setattr(draws, "nmf", lambda *a, **k: pytest.fail("a move refitted"))
+    for rank, method in [(2, "hals"), (4, "lee"), (3, "lee"), (2, "lee")]:
+        explorer.controls["rank"].value, explorer.controls["method"].value = rank, method
+        assert (explorer.result.rank, explorer.result.method) == (rank, method)
+    monkeypatch.undo()
+    explorer.controls["seed"].value = 2  # a new seed is fitted when asked for
+    assert explorer.result.settings["seed"] == 2
 
 
 def test_convergence_explorer(lecture):
@@ -67,7 +81,7 @@ def test_rank_choice_explorer(lecture):
     assert explorer.result["fit"].rank == 2
 
 
-def test_sparsity_explorer_moves_along_the_penalty_path():
+def test_sparsity_explorer_moves_along_the_penalty_path(monkeypatch):
     sim = nt.simulate_expression(
         n_genes=120, n_samples=24, rank=3, seed=8, membership="soft", concentration=0.5, program_density=0.25
     )
@@ -82,9 +96,14 @@ def test_sparsity_explorer_moves_along_the_penalty_path():
     assert np.mean(np.asarray(sparse.W) == 0) > np.mean(np.asarray(plain.W) == 0)
     assert explorer.result["path"] is path  # the path was fitted once
     assert "alpha 0.05" in explorer.figure.texts[0].get_text()
+    import nmfteach._explorer_draws as draws
+
+    monkeypatch.setattr(draws, "sparsity_path", lambda *a, **k: pytest.fail("a move refitted"))
     explorer.controls["penalize"].value = "W only"  # the scale dodge: W shrinks, H grows
     dodge = explorer.result["path"]
     assert dodge["l1_W"].iloc[-1] < dodge["l1_W"].iloc[0] and dodge["l1_H"].iloc[-1] > dodge["l1_H"].iloc[0]
+    explorer.controls["l1_ratio"].value = 0.0  # every path was fitted when the explorer was made
+    assert "l1_ratio 0" in explorer.figure.texts[0].get_text()
 
 
 def test_counts_explorer_fits_each_scale_once_and_redraws(monkeypatch):

@@ -292,6 +292,14 @@ def _golub_fits():
     return golub, nmf(golub.X, 3, "brunet", nrun=30, seed=123), held_out, train
 
 
+def _golub_reference():
+    """_golub_fits, saying so the first time: the fits take several seconds, and a check that sits
+    silent that long looks stuck."""
+    if _golub_fits.cache_info().currsize == 0:
+        print("(Fitting the Golub data to check against, once per session: a few seconds.)", flush=True)
+    return _golub_fits()
+
+
 def t_cell_enrichment(namespace) -> None:
     """Lesson 09: the ALL-T metagene's markers against the genes described as T-cell genes: a hypergeometric test."""
     found = _fetch(namespace, "t_metagene", "overlap", "expected_overlap", "p_value")
@@ -302,7 +310,7 @@ def t_cell_enrichment(namespace) -> None:
 
     from ..features import extract_features
 
-    golub, fit, _, _ = _golub_fits()
+    golub, fit, _, _ = _golub_reference()
     clusters = fit.predict()
     name = f"NMF{clusters[golub.samples['subtype'] == 'ALL-T'].mode().iloc[0]}"
     markers = set(extract_features(fit.W)[name])
@@ -349,7 +357,7 @@ def metagene_classifier(namespace) -> None:
     from ..least_squares import nnls
     from ..result import dominant_metagene
 
-    golub, _, held_out, train = _golub_fits()
+    golub, _, held_out, train = _golub_reference()
     subtype = golub.samples["subtype"]
     W = train.W.to_numpy()
     expected_H = nnls(W.T @ W, W.T @ golub.X[held_out].to_numpy())
