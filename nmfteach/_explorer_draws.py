@@ -7,12 +7,14 @@ the controls' values and returns (figure or figures, result), caching fits per s
 from __future__ import annotations
 
 import io
+import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from .consensus import purity
+from .engine import ConvergenceWarning
 from .fit import nmf
 from .plotting import OKABE_ITO, consensus_map, convergence_plot, styled, survey_plot
 from .simulate import simulate_expression
@@ -60,7 +62,9 @@ def _rank_draw(X, classes, nrun, precompute=()):
     def fitted(rank, seed, method):
         key = (rank, seed, method)
         if key not in cache:
-            cache[key] = nmf(X, rank, method, nrun=nrun, seed=seed, trace_every=0)
+            with warnings.catch_warnings():  # a fit that hit max_iter says so in its title instead
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                cache[key] = nmf(X, rank, method, nrun=nrun, seed=seed, trace_every=0)
         return cache[key]
 
     for setting in precompute:
@@ -82,7 +86,8 @@ def _rank_draw(X, classes, nrun, precompute=()):
         ax_h.set_title("H (samples by cluster)"), ax_h.set_xlabel("samples"), ax_h.set_ylabel("metagene")
         ax_h.set_xticks([]), ax_h.set_yticks(range(rank), labels=[str(k + 1) for k in range(rank)])
         score = f", purity {purity(np.asarray(labels), np.asarray(classes)):.2f}" if classes is not None else ""
-        fig.suptitle(f"K = {rank}, seed {seed}, {method}: {fit.n_iter} iterations{score}")
+        stopped = "" if fit.runs["converged"].all() else " (stopped at max_iter)"
+        fig.suptitle(f"K = {rank}, seed {seed}, {method}: {fit.n_iter} iterations{stopped}{score}")
         return fig, fit
 
     return draw

@@ -286,7 +286,7 @@ def test_survey_choices(capsys, lecture):
     nt.selfcheck.cophenetic_choice({"survey": survey, "best_by_cophenetic": 99})
     assert "K = 99 is not it" in capsys.readouterr().out
     nt.selfcheck.cophenetic_choice({"survey": survey, "best_by_cophenetic": str(best)})
-    assert capsys.readouterr().out.startswith("Correct!")  # "3" is 3
+    assert "store the number itself (no quotes)" in capsys.readouterr().out  # "3" is text, not K = 3
     nt.selfcheck.cophenetic_choice({"survey": survey, "best_by_cophenetic": "three"})
     assert capsys.readouterr().out.startswith("Not yet")
 
@@ -389,15 +389,15 @@ def test_golub_checks_say_what_is_wrong(capsys, golub):
         out = capsys.readouterr().out
         assert out.startswith("Not yet") and message in out, (name, out)
 
-    held_out = list(np.random.default_rng(7).choice(golub.X.columns, size=8, replace=False))
+    held_out = list(np.random.default_rng(23).choice(golub.X.columns, size=8, replace=False))
     train = nt.nmf(golub.X.drop(columns=held_out), 3, "brunet", nrun=10, seed=123)
     H_new = nt.nnls(train.W.T @ train.W, train.W.T @ golub.X[held_out])
     subtype = golub.samples["subtype"]
     names = pd.crosstab(train.predict(), subtype.drop(held_out)).idxmax(axis=1)
     predicted = pd.Series(names.loc[nt.dominant_metagene(train.W, H_new)].to_numpy(), index=held_out)
-    right = {"H_new": H_new, "predicted_subtypes": predicted, "accuracy": 1.0}
+    right = {"H_new": H_new, "predicted_subtypes": predicted, "accuracy": 7 / 8}
     nt.selfcheck.metagene_classifier(right)
-    assert capsys.readouterr().out.startswith("Correct! 8 of the 8 held-out samples")
+    assert capsys.readouterr().out.startswith("Correct! 7 of the 8 held-out samples get their true subtype")
     least_squares = np.linalg.lstsq(train.W.to_numpy(), golub.X[held_out].to_numpy(), rcond=None)[0]
     cases = {
         "transposed": ({"H_new": np.asarray(H_new).T}, "one column per new sample"),
@@ -405,6 +405,7 @@ def test_golub_checks_say_what_is_wrong(capsys, golub):
         "clipped least squares": ({"H_new": np.maximum(least_squares, 0)}, "not the NNLS solution"),
         "labels": ({"predicted_subtypes": predicted.iloc[::-1].set_axis(held_out)}, "not each new sample's"),
         "accuracy": ({"accuracy": 0.5}, "accuracy is the share"),
+        "copied labels": ({"predicted_subtypes": subtype[held_out], "accuracy": 1.0}, "never from the labels"),
     }
     for name, (change, message) in cases.items():
         nt.selfcheck.metagene_classifier({**right, **change})
@@ -477,7 +478,11 @@ def test_lesson_08_checks(capsys, lecture):
     nt.selfcheck.penalty_choice(right)
     assert capsys.readouterr().out.startswith("Correct! alpha = 0.02 raises the error by 3.6% and the share of exact")
     wrong = [({"chosen_alpha": 0.03}, "past the limit"), ({"chosen_alpha": 0.01}, "not the largest"),
-             ({"zeros_gained": 0.5}, "zeros_gained is"), ({"error_cost": 100 * cost}, "not a percentage")]  # fmt: skip
+             ({"zeros_gained": 0.5}, "zeros_gained is"), ({"error_cost": 100 * cost}, "not a percentage"),
+             ({"chosen_alpha": "0.02"}, "is the text '0.02'"), ({"chosen_alpha": pd.Index([0.02])}, "of type Index"),
+             ({"chosen_alpha": True}, "yes/no value"), ({"error_cost": 1 + cost}, "the ratio minus 1"),
+             ({"zeros_gained": 100 * right["zeros_gained"]}, "not in percent"),
+             ({"zeros_gained": round(right["zeros_gained"], 2) + 0.001}, "rounded numbers")]  # fmt: skip
     for change, message in wrong:
         nt.selfcheck.penalty_choice({**right, **change})
         assert message in capsys.readouterr().out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import numbers
 
 import numpy as np
 
@@ -31,9 +32,31 @@ def verdict(ok: bool, right: str, wrong: str) -> None:
     print(("Correct! " + right) if ok else ("Not yet: " + wrong))
 
 
+def _is_number(value) -> bool:
+    """One real number: a Python or numpy int or float (not a bool, a text, or a container of one)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
 def _close(answer, expected, rtol=1e-6) -> bool:
     """Is the answer one number, equal to the expected one up to rounding?"""
-    return bool(np.isscalar(answer) and np.isclose(float(answer), expected, rtol=rtol))
+    return bool(_is_number(answer) and np.isclose(float(answer), expected, rtol=rtol))
+
+
+def _not_one_number(name, value) -> str | None:
+    """What is wrong when ``name`` should hold one number but holds a text or a container of one."""
+    if _is_number(value):
+        return None
+    if isinstance(value, str):
+        return f"`{name}` is the text {value!r}; store the number itself (no quotes)."
+    if isinstance(value, (bool, np.bool_)):
+        return f"`{name}` is {value}, a yes/no value; store a number."
+    if hasattr(value, "shape") or isinstance(value, (list, tuple, set, dict)):
+        kind = type(value).__name__
+        return (
+            f"`{name}` is of type {kind} (holding {np.size(value)} value(s)), not one number: take the single "
+            f"value out, e.g. with .item(), float(...) or an index."
+        )
+    return None
 
 
 def _fetch(namespace, *names):
@@ -54,7 +77,22 @@ def _fetch(namespace, *names):
             raise AssertionError(message)
         print("Not yet: " + message)
         return None
+    quoted = [name for name in names if isinstance(namespace[name], str) and _parses_as_number(namespace[name])]
+    if quoted:  # no answer is a number written as text
+        message = f"`{quoted[0]}` is the text {namespace[quoted[0]]!r}; store the number itself (no quotes)."
+        if _strict:
+            raise AssertionError(message)
+        print("Not yet: " + message)
+        return None
     return tuple(namespace[name] for name in names)
+
+
+def _parses_as_number(text) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _with_items(value) -> list:

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ._core import _close, _fetch, _lecture_fit, _same_array, verdict
+from ._core import _close, _fetch, _is_number, _lecture_fit, _not_one_number, _same_array, verdict
 
 __all__ = [
     "recovery",
@@ -287,7 +287,7 @@ def _golub_fits():
     from ..fit import nmf
 
     golub = load_golub()
-    held_out = list(np.random.default_rng(7).choice(golub.X.columns, size=8, replace=False))
+    held_out = list(np.random.default_rng(23).choice(golub.X.columns, size=8, replace=False))
     train = nmf(golub.X.drop(columns=held_out), 3, "brunet", nrun=10, seed=123)
     return golub, nmf(golub.X, 3, "brunet", nrun=30, seed=123), held_out, train
 
@@ -320,10 +320,14 @@ def t_cell_enrichment(namespace) -> None:
     p = float(hypergeom.sf(k - 1, G, len(gene_set), len(markers)))
 
     def same(answer, value):  # relative only: p-values are tiny numbers
-        return np.isscalar(answer) and math.isclose(float(answer), value, rel_tol=1e-3, abs_tol=0.0)
+        return _is_number(answer) and math.isclose(float(answer), value, rel_tol=1e-3, abs_tol=0.0)
 
     problem = None
-    if str(t_metagene) == name[3:]:
+    if hasattr(t_metagene, "shape") or isinstance(t_metagene, (list, tuple, set)):
+        problem = f"t_metagene should be one name such as 'NMF1', not a {type(t_metagene).__name__}: take its value."
+    elif _not_one_number("overlap", overlap) and not isinstance(overlap, (int, np.integer)):
+        problem = _not_one_number("overlap", overlap)
+    elif str(t_metagene) == name[3:]:
         problem = f"t_metagene should be the metagene's name, {name!r}, not its number."
     elif str(t_metagene) != name:
         problem = f"{t_metagene!r} is not the metagene the ALL-T samples use (their most common cluster)."
@@ -377,6 +381,11 @@ def metagene_classifier(namespace) -> None:
         given = pd.Series(predicted).astype(str)
         if sorted(given.index) != sorted(held_out):
             problem = "predicted_subtypes should be indexed by the 8 held-out samples' names."
+        elif (given.loc[held_out] == subtype[held_out].astype(str)).all() and (expected != subtype[held_out]).any():
+            problem = (
+                "predicted_subtypes is every sample's true subtype, but the classifier places one of them elsewhere: "
+                "predict from H_new (each sample's dominant metagene), never from the labels you are testing against."
+            )
         elif not (given.loc[held_out].to_numpy() == expected.to_numpy()).all():
             problem = (
                 "predicted_subtypes is not each new sample's dominant metagene, named after the subtype most "
@@ -387,8 +396,9 @@ def metagene_classifier(namespace) -> None:
     right = int((expected == subtype[held_out]).sum())
     verdict(
         problem is None,
-        f"{right} of the 8 held-out samples get their true subtype: metagenes learned without them place them "
-        "correctly, which is the lecture's classification in metagene space.",
+        f"{right} of the 8 held-out samples get their true subtype: metagenes learned without them place "
+        f"{'them all' if right == 8 else 'them, all but ' + str(8 - right)} correctly, which is the lecture's "
+        "classification in metagene space.",
         problem or "",
     )
 
@@ -416,17 +426,32 @@ def penalty_choice(namespace) -> None:
     expected = max(alpha for alpha, error in path["rel_error"].items() if error <= 1.05 * base)
     gained = path.loc[expected, "zeros_W"] - path.loc[0.0, "zeros_W"]
     cost = path.loc[expected, "rel_error"] / base - 1
-    problem = None
-    if _close(answer, min(alpha for alpha, error in path["rel_error"].items() if error > 1.05 * base)):
+    rounded = "close, but computed from the rounded numbers printed: use path's own (unrounded) values."
+    shapes = [
+        _not_one_number(name, value) for name, value in zip(("chosen_alpha", "zeros_gained", "error_cost"), found)
+    ]
+    problem = next((message for message in shapes if message), None)
+    if problem:
+        pass
+    elif _close(answer, min(alpha for alpha, error in path["rel_error"].items() if error > 1.05 * base)):
         problem = "that alpha is past the limit: its error is more than 5% above the unpenalized one."
     elif not _close(answer, expected):
         problem = "chosen_alpha is not the largest alpha whose rel_error is at most 1.05 times the alpha = 0 error."
+    elif _close(zeros_gained, gained * 100):
+        problem = "zeros_gained is a difference of shares (0.12 for 12 percentage points), not in percent."
+    elif _close(zeros_gained, gained, rtol=5e-2):
+        problem = f"zeros_gained is {rounded}" if not _close(zeros_gained, gained) else None
     elif not _close(zeros_gained, gained):
         problem = "zeros_gained is W's share of exact zeros at chosen_alpha minus the share at alpha = 0."
-    elif _close(error_cost, cost * 100):
+    if problem is None and _close(error_cost, cost * 100):
         problem = "error_cost is a fraction (0.05 for 5%), not a percentage."
-    elif not _close(error_cost, cost):
-        problem = "error_cost is the relative rise in rel_error from alpha = 0 to chosen_alpha."
+    elif problem is None and _close(error_cost, cost + 1):
+        problem = "that is the ratio of the two errors; error_cost is the rise: the ratio minus 1."
+    elif problem is None and not _close(error_cost, cost):
+        close = _close(error_cost, cost, rtol=5e-2)
+        problem = (
+            f"error_cost is {rounded}" if close else "error_cost is the relative rise in rel_error from alpha = 0."
+        )
     verdict(
         problem is None,
         f"alpha = {expected:g} raises the error by {cost:.1%} and the share of exact zeros in W by "

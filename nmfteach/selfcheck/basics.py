@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._core import _close, _fetch, _lecture_fit, _same_array, verdict
+from ._core import _close, _fetch, _is_number, _lecture_fit, _same_array, verdict
 
 __all__ = [
     "reconstruction",
@@ -154,7 +154,7 @@ def sample_weights(namespace) -> None:
         problem = "H_hat is transposed: one row per program, one column per sample (2 × 6)."
     elif not _same_array(H_hat, expected, atol=1e-6):
         problem = "H_hat is not the NNLS weights of all six samples (give nnls all of X as the right-hand side)."
-    elif not np.isscalar(max_error):
+    elif not _is_number(max_error):
         problem = "max_error should be one number: on a table, max() gives one per column; take the largest of all."
     elif not _close(max_error, float(np.abs(expected - H).max()), rtol=1e-6) and not (
         float(max_error) < 1e-6 and np.abs(expected - H).max() < 1e-6
