@@ -5,6 +5,7 @@ as in the lecture and R package NMF; scikit-learn's ``NMF`` uses the transpose (
 """
 
 from . import selfcheck, textbook
+from ._sparse import DensifyWarning
 from .consensus import (
     connectivity,
     consensus_clusters,
@@ -72,6 +73,7 @@ __all__ = [
     "selfcheck",
     "textbook",
     "ConvergenceWarning",
+    "DensifyWarning",
     "penalty_weights",
     "smoothing_matrix",
     "sparsity_path",

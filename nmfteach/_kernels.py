@@ -24,17 +24,21 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from ._sparse import SparseData
 from .objectives import penalty_weights, smoothing_matrix
 from .textbook import LEE_EPS, TINY
 
 __all__ = ["brunet", "lee", "hals", "pgd", "nsnmf", "masked_kl", "masked_frobenius", "make_workspace", "product"]
 
 
-def make_workspace(n_genes: int, n_samples: int, rank: int, n_runs: int | None = None) -> SimpleNamespace:
-    """Scratch arrays reused every iteration: for one run (2-D), or a batch of ``n_runs``."""
+def make_workspace(
+    n_genes: int, n_samples: int, rank: int, n_runs: int | None = None, dense: bool = True
+) -> SimpleNamespace:
+    """Scratch arrays reused every iteration: for one run (2-D), or a batch of ``n_runs``. Sparse
+    data (``dense=False``) need no G x S array: SparseData keeps a small buffer of its own."""
     runs = () if n_runs is None else (n_runs,)
     return SimpleNamespace(
-        GS=np.empty(runs + (n_genes, n_samples)),
+        GS=np.empty(runs + (n_genes, n_samples) if dense else (0, 0)),
         KS=np.empty(runs + (rank, n_samples)),
         KG=np.empty(runs + (rank, n_genes)),
         KK=np.empty(runs + (rank, rank)),
@@ -60,8 +64,20 @@ def _penalize(gram, cross, l1, l2):
         cross -= l1
 
 
+def _WtX(W, X, out):
+    """WᵀX (K x S) into ``out``: a sparse product when X is sparse."""
+    return X.WtX(W, out) if isinstance(X, SparseData) else product(W.mT, X, out=out)
+
+
+def _XHt(X, H, out):
+    """XHᵀ (G x K), computed as (HXᵀ)ᵀ into the K x G ``out``: a sparse product when X is sparse."""
+    return (X.HXt(H, out) if isinstance(X, SparseData) else product(H, X.mT, out=out)).mT
+
+
 def brunet(X, W, H, work):
     """``textbook.brunet``, in place and batched."""
+    if isinstance(X, SparseData):
+        return _brunet_sparse(X, W, H)
     ratio = np.matmul(W, H, out=work.GS)
     np.divide(X, ratio, out=ratio)  # X ⊘ WH
     H *= product(W.mT, ratio, out=work.KS)
@@ -73,18 +89,31 @@ def brunet(X, W, H, work):
     W *= step.mT
 
 
+def _brunet_sparse(X, W, H):
+    """``textbook.brunet`` for sparse X, one run at a time: X ⊘ WH is formed only at X's stored
+    entries (it is 0 elsewhere), and both numerators are sparse-times-dense products."""
+    if W.ndim == 3:
+        for Wr, Hr in zip(W, H):
+            _brunet_sparse(X, Wr, Hr)
+        return
+    H *= (X.ratio(W, H).T @ W).T  # Wᵀ(X ⊘ WH), from (X ⊘ WH)ᵀW
+    H /= W.sum(axis=0)[:, None]
+    W *= X.ratio(W, H) @ H.T  # (X ⊘ WH)Hᵀ
+    W /= H.sum(axis=1)[None, :]
+
+
 def lee(X, W, H, work, rescale=True, alpha_W=0.0, alpha_H=0.0, l1_ratio=0.0):
     """``textbook.lee``, in place and batched."""
     penalty = penalty_weights(X.shape, alpha_W, alpha_H, l1_ratio)
     gram = np.matmul(W.mT, W, out=work.KK)  # WᵀW
-    numer = product(W.mT, X, out=work.KS)
+    numer = _WtX(W, X, out=work.KS)
     numer *= H
     np.maximum(numer, LEE_EPS, out=numer)
     denom = np.matmul(gram, H)
     _add_penalty(denom, H, penalty.l1_H, penalty.l2_H)
     H[...] = numer / (denom + LEE_EPS)
     gram = np.matmul(H, H.mT, out=work.KK)  # HHᵀ
-    numer = product(H, X.mT, out=work.KG).mT  # XHᵀ
+    numer = _XHt(X, H, out=work.KG)  # XHᵀ
     numer *= W
     np.maximum(numer, LEE_EPS, out=numer)
     denom = np.matmul(W, gram)
@@ -108,12 +137,12 @@ def _add_penalty(denominator, A, l1, l2):
 def hals(X, W, H, work, alpha_W=0.0, alpha_H=0.0, l1_ratio=0.0):
     """``textbook.hals``, in place and batched (the loop is over the K metagenes, not genes or samples)."""
     penalty = penalty_weights(X.shape, alpha_W, alpha_H, l1_ratio)
-    WtX, WtW = product(W.mT, X, out=work.KS), np.matmul(W.mT, W, out=work.KK)
+    WtX, WtW = _WtX(W, X, out=work.KS), np.matmul(W.mT, W, out=work.KK)
     _penalize(WtW, WtX, penalty.l1_H, penalty.l2_H)
     for k in range(H.shape[-2]):  # loop over the K metagenes, not genes or samples
         step = _newton_step(WtX[..., k, :] - (WtW[..., k : k + 1, :] @ H)[..., 0, :], WtW[..., k, k])
         H[..., k, :] = np.maximum(H[..., k, :] + step, 0.0)
-    XHt, HHt = product(H, X.mT, out=work.KG).mT, np.matmul(H, H.mT, out=work.KK)
+    XHt, HHt = _XHt(X, H, out=work.KG), np.matmul(H, H.mT, out=work.KK)
     _penalize(HHt, XHt, penalty.l1_W, penalty.l2_W)
     for k in range(W.shape[-1]):
         step = _newton_step(XHt[..., :, k] - (W @ HHt[..., :, k : k + 1])[..., :, 0], HHt[..., k, k])
@@ -132,13 +161,13 @@ def _newton_step(minus_gradient, curvature):
 def pgd(X, W, H, work, alpha_W=0.0, alpha_H=0.0, l1_ratio=0.0):
     """``textbook.pgd``, in place and batched."""
     penalty = penalty_weights(X.shape, alpha_W, alpha_H, l1_ratio)
-    gram, cross = np.matmul(W.mT, W, out=work.KK), product(W.mT, X, out=work.KS)
+    gram, cross = np.matmul(W.mT, W, out=work.KK), _WtX(W, X, out=work.KS)
     _penalize(gram, cross, penalty.l1_H, penalty.l2_H)
     lipschitz = np.maximum(np.linalg.eigvalsh(gram)[..., -1], TINY)[..., None, None]
     grad = np.matmul(gram, H) - cross
     H -= grad / lipschitz
     np.maximum(H, 0.0, out=H)
-    gram, cross = np.matmul(H, H.mT, out=work.KK), product(H, X.mT, out=work.KG).mT
+    gram, cross = np.matmul(H, H.mT, out=work.KK), _XHt(X, H, out=work.KG)
     _penalize(gram, cross, penalty.l1_W, penalty.l2_W)
     lipschitz = np.maximum(np.linalg.eigvalsh(gram)[..., -1], TINY)[..., None, None]
     grad = np.matmul(W, gram) - cross

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ._kernels import make_workspace
+from ._sparse import SparseData
 from .init import run_rng, run_starts
 from .methods import Method
 from .stopping import make_rule
@@ -57,7 +58,7 @@ def run_batch(job: Job, runs) -> dict:
     n_iter, converged = np.full(len(runs), job.max_iter), np.zeros(len(runs), dtype=bool)
     active = np.arange(len(runs))  # runs still iterating, as rows of W[active]
     Wa, Ha = W, H
-    work = make_workspace(*X.shape, job.rank, len(runs)) if method.kernel else None
+    work = make_workspace(*X.shape, job.rank, len(runs), dense=not isinstance(X, SparseData)) if method.kernel else None
     step = _stepper(method, X, job.options, work, len(active))
     for it in range(1, job.max_iter + 1):
         step(Wa, Ha)

@@ -12,9 +12,10 @@ import warnings
 
 import numpy as np
 
+from ._sparse import DensifyWarning, as_sparse_data, is_sparse
 from .engine import ConvergenceWarning, Job
 from .init import INIT_METHODS
-from .methods import METHODS, get_method, resolve_options
+from .methods import METHODS, SPARSE_METHODS, get_method, resolve_options
 from .result import NMFResult, assemble
 from .stopping import DEFAULT_TOL, STOP_RULES
 from .validation import (
@@ -59,8 +60,11 @@ def nmf(
 
     Parameters
     ----------
-    X : array or DataFrame, G genes x S samples
-        Non-negative data (missing values only for the masked methods). Never modified.
+    X : array, DataFrame or scipy.sparse matrix, G genes x S samples
+        Non-negative data (missing values only for the masked methods). Never modified. Methods
+        "brunet", "lee", "hals" and "pgd" work on a sparse X as it is (X ⊘ WH only at its stored
+        entries; WᵀX and XHᵀ as sparse products), the others convert it to an array and say so
+        (``DensifyWarning``). A sparse fit's W and H are arrays (no labels).
     rank : int
         K, the number of metagenes, from 1 to min(G, S).
     method : str
@@ -134,7 +138,23 @@ def _check_call(X, rank, method, init, nrun, seed, max_iter, stop, tol, trace_ev
 
 
 def _checked_data(X, method, options):
-    """X as a float array (NaN-free, with its mask for the masked methods), and its labels."""
+    """X as a float array (NaN-free, with its mask for the masked methods), and its labels; a
+    scipy.sparse X as checked SparseData for the methods that work on it, else as an array."""
+    if is_sparse(X):
+        A = as_sparse_data(X)
+        check_scale(A.data if A.nnz else np.zeros(1))
+        if method.name in SPARSE_METHODS:
+            if method.loss == "kl":
+                check_no_zero_lines(A, f"method {method.name!r} divides by WH, which such a line drives to 0")
+            return A, None, None
+        warnings.warn(
+            f"method {method.name!r} has no sparse path: X ({A.shape[0]} x {A.shape[1]}, {A.nnz} stored values) "
+            f"is converted to a dense array of {8 * A.shape[0] * A.shape[1] / 2**20:,.0f} MiB. Methods "
+            f"{', '.join(map(repr, SPARSE_METHODS))} work on sparse X directly.",
+            DensifyWarning,
+            stacklevel=4,
+        )
+        X = A.toarray()
     A, rows, cols = as_data_matrix(X, allow_missing=method.masked)
     if method.masked:
         A, options["mask"] = observed_entries(A, options.get("mask"))

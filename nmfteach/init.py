@@ -115,6 +115,7 @@ def nndsvd(X: np.ndarray, rank: int, fill=None, rng=None):
     W0 : numpy.ndarray, G x K
     H0 : numpy.ndarray, K x S
     """
+    X = X.toarray() if hasattr(X, "toarray") else X  # sparse data: the exact SVD of X made dense, for now
     U, sigma, Vt = np.linalg.svd(X, full_matrices=False)
     numerical_rank = int((sigma > sigma[0] * max(X.shape) * np.finfo(float).eps).sum())
     if numerical_rank < rank and fill is None:

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _kernels, textbook
+from ._sparse import SparseData
 from .objectives import OBJECTIVES, penalty_weights, smoothing_matrix
 
-__all__ = ["Method", "Option", "METHODS", "get_method"]
+__all__ = ["Method", "Option", "METHODS", "SPARSE_METHODS", "get_method"]
 
 LEE_SMALLEST = 1e-3  # lee's fits on the lecture's data degrade once its largest entry is below ~1e-4
 
@@ -70,6 +71,14 @@ class Method:
         loss = OBJECTIVES[self.loss]
         observed = options["mask"].astype(bool) if self.masked else None
         penalty = self.penalty(X.shape, options) if self.penalty else None
+        if isinstance(X, SparseData):  # the loss from X's stored entries (see _sparse; SPARSE_METHODS are WH)
+            sparse_loss = X.kl if self.loss == "kl" else X.frobenius
+
+            def sparse_value(W, H):
+                fit = sparse_loss(W, H)
+                return fit if penalty is None else fit + penalty(W, H)
+
+            return sparse_value
 
         def value(W, H):
             WH = self.fitted(W, H, options)
@@ -244,6 +253,11 @@ METHODS = {m.name: m for m in [
            prepare=lambda W, H: (W, _unit_columns(H.T).T), restart=_snmf_l_restart, gradient=_snmf_l_gradient),
 ]}
 # fmt: on
+
+
+# methods whose updates work on scipy.sparse X without making it dense (their kernels use X only
+# through X ⊘ WH at its stored entries, or through WᵀX and XHᵀ); the others convert X to an array
+SPARSE_METHODS = ("brunet", "lee", "hals", "pgd")
 
 
 def get_method(name) -> Method:

@@ -32,6 +32,22 @@ __all__ = [
 ]
 
 
+def _sparse_factors(X, W, H):
+    """X (scipy.sparse) as checked SparseData with W and H as arrays, or None when X is dense."""
+    from ._sparse import as_sparse_data, is_sparse
+
+    if not is_sparse(X):
+        return None
+    X = X if hasattr(X, "csr") else as_sparse_data(X, "X")
+    W, H = as_data_matrix(W, "W")[0], as_data_matrix(H, "H")[0]
+    if W.shape[1] != H.shape[0] or (W.shape[0], H.shape[1]) != X.shape:
+        raise ValueError(
+            f"shapes do not match: X is {X.shape}, W is {W.shape}, H is {H.shape}; "
+            f"W must be genes x K and H K x samples."
+        )
+    return X, W, H
+
+
 def _product(X, W, H):
     X = as_data_matrix(X, "X")[0]
     W = as_data_matrix(W, "W")[0]
@@ -68,7 +84,7 @@ def frobenius(X, W, H) -> float:
 
     Parameters
     ----------
-    X : array or DataFrame, G genes x S samples
+    X : array, DataFrame or scipy.sparse matrix, G genes x S samples
         Non-negative data.
     W : array or DataFrame, G x K
         Metagenes.
@@ -80,6 +96,10 @@ def frobenius(X, W, H) -> float:
     float
         ½‖X − WH‖²_F.
     """
+    sparse = _sparse_factors(X, W, H)
+    if sparse:
+        X, W, H = sparse
+        return X.frobenius(W, H)
     return frobenius_from_product(*_product(X, W, H))
 
 
@@ -90,7 +110,7 @@ def rss(X, W, H) -> float:
 
     Parameters
     ----------
-    X : array or DataFrame, G genes x S samples
+    X : array, DataFrame or scipy.sparse matrix, G genes x S samples
         Non-negative data.
     W : array or DataFrame, G x K
         Metagenes.
@@ -115,7 +135,7 @@ def kl_divergence(X, W, H) -> float:
 
     Parameters
     ----------
-    X : array or DataFrame, G genes x S samples
+    X : array, DataFrame or scipy.sparse matrix, G genes x S samples
         Non-negative data.
     W : array or DataFrame, G x K
         Metagenes.
@@ -127,6 +147,10 @@ def kl_divergence(X, W, H) -> float:
     float
         D(X‖WH), >= 0 (``inf`` if WH = 0 where X > 0).
     """
+    sparse = _sparse_factors(X, W, H)
+    if sparse:
+        X, W, H = sparse
+        return X.kl(W, H)
     return kl_from_product(*_product(X, W, H))
 
 
@@ -137,7 +161,7 @@ def evar(X, W, H) -> float:
 
     Parameters
     ----------
-    X : array or DataFrame, G genes x S samples
+    X : array, DataFrame or scipy.sparse matrix, G genes x S samples
         Non-negative data.
     W : array or DataFrame, G x K
         Metagenes.
@@ -149,11 +173,16 @@ def evar(X, W, H) -> float:
     float
         At most 1 (a perfect fit); can be negative for a fit worse than WH = 0.
     """
-    X, WH = _product(X, W, H)
-    total = float(np.vdot(X, X))
+    sparse = _sparse_factors(X, W, H)
+    if sparse:
+        X, W, H = sparse
+        total, half_rss = X.squared_norm, X.frobenius(W, H)
+    else:
+        X, WH = _product(X, W, H)
+        total, half_rss = float(np.vdot(X, X)), frobenius_from_product(X, WH)
     if total == 0:
         raise ValueError("evar is 1 − RSS / ΣX², undefined for an all zero X (ΣX² = 0).")
-    return 1.0 - 2.0 * frobenius_from_product(X, WH) / total
+    return 1.0 - 2.0 * half_rss / total
 
 
 OBJECTIVES = {"frobenius": frobenius_from_product, "kl": kl_from_product}
@@ -167,7 +196,7 @@ def objective(X, W, H, name: str = "frobenius") -> float:
 
     Parameters
     ----------
-    X : array or DataFrame, G genes x S samples
+    X : array, DataFrame or scipy.sparse matrix, G genes x S samples
         Non-negative data.
     W : array or DataFrame, G x K
         Metagenes.
@@ -182,7 +211,7 @@ def objective(X, W, H, name: str = "frobenius") -> float:
         The objective's value.
     """
     check_choice(name, tuple(OBJECTIVES), "objective")
-    return OBJECTIVES[name](*_product(X, W, H))
+    return (frobenius if name == "frobenius" else kl_divergence)(X, W, H)
 
 
 def sparseness(A) -> float:

@@ -21,6 +21,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ._sparse import DensifyWarning, as_sparse_data, is_sparse
 from .engine import ConvergenceWarning
 from .fit import nmf
 from .methods import get_method
@@ -157,7 +158,15 @@ def rank_survey(
     dict
         Only with ``return_fits``: {K: NMFResult} for the original data.
     """
-    A, rows, cols = as_data_matrix(X)
+    if is_sparse(X) and (randomized or holdout):  # these shuffle or hide entries of a dense X
+        warnings.warn(
+            f"rank_survey's {'randomized' if randomized else 'holdout'} option needs X as a dense array: "
+            f"converting it ({8 * X.shape[0] * X.shape[1] / 2**20:,.0f} MiB).",
+            DensifyWarning,
+            stacklevel=2,
+        )
+        X = as_sparse_data(X).toarray()
+    A, rows, cols = (as_sparse_data(X), None, None) if is_sparse(X) else as_data_matrix(X)
     ranks = [check_rank(k, A.shape) for k in ranks]
     if not ranks:
         raise ValueError("ranks is empty; give the values of K to try, e.g. range(2, 7).")
@@ -168,7 +177,7 @@ def rank_survey(
             stacklevel=2,
         )
     seed = seed_int(seed)
-    original = A if rows is None else pd.DataFrame(A, index=rows, columns=cols)  # fits keep X's labels
+    original = A.csr if is_sparse(A) else A if rows is None else pd.DataFrame(A, index=rows, columns=cols)
     data = {"original": original}
     if randomized:
         data["randomized"] = randomize(original, seed=seed)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ._sparse import as_sparse_data, is_sparse
 from .consensus import (
     connectivity,
     consensus_clusters,
@@ -201,7 +202,7 @@ class NMFResult:
 
         Parameters
         ----------
-        X : array or DataFrame, G genes x S samples, or None
+        X : array, DataFrame or scipy.sparse matrix, G genes x S samples, or None
             The data that were fitted, for rss and evar.
         classes : array-like or Series, length S, or None
             Known labels of the samples, for purity and entropy.
@@ -231,7 +232,7 @@ class NMFResult:
         out["cophenetic"] = _mean_or_nan(cophenetic, C) if several else np.nan  # NaN if all runs agree on all
         out["dispersion"] = dispersion(C) if several else np.nan
         if X is not None:  # of the model's reconstruction: WSH for nsNMF, as R NMF
-            A = as_data_matrix(X)[0]
+            A = as_sparse_data(X) if is_sparse(X) else as_data_matrix(X)[0]
             out["rss"] = rss(A, W @ self.smoothing, H)
             out["evar"] = evar(A, W @ self.smoothing, H)
         if classes is not None:  # matched to the samples by name when classes is a Series indexed by them

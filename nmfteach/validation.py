@@ -159,11 +159,13 @@ def check_rank(rank, shape: tuple[int, int]) -> int:
 
 def check_no_zero_lines(X: np.ndarray, why: str) -> None:
     """Raise if X has an all-zero row (gene) or column (sample); ``why`` says who needs this."""
+    sparse = hasattr(X, "csr")  # checked sparse data: lines with no stored value are empty
     for axis, what, fix in (
-        (1, "row (gene)", "drop genes with no expression, e.g. X[X.sum(axis=1) > 0]"),
+        (1, "row (gene)", f"drop genes with no expression, e.g. X[X.{'getnnz' if sparse else 'sum'}(axis=1) > 0]"),
         (0, "column (sample)", "drop empty samples"),
     ):
-        empty = np.flatnonzero(~X.any(axis=axis))
+        filled = (X.csr.getnnz(axis=axis) if sparse else X.any(axis=axis)) > 0
+        empty = np.flatnonzero(~filled)
         if empty.size:
             raise ValueError(
                 f"X has {empty.size} all-zero {what}{'s' if empty.size > 1 else ''} (first at index "

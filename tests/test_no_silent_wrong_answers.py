@@ -54,7 +54,11 @@ ERRORS = {
     "all-zero X (hals)": (lambda: nt.nmf(np.zeros((10, 6)), 2, "hals"), "all zero"),
     "+inf with a masked method": (lambda: nt.nmf(_with(small(), np.inf), 2, "masked_kl"), "infinite"),
     "-inf with a masked method": (lambda: nt.nmf(_with(small(), -np.inf), 2, "masked_kl"), "infinite"),
-    "scipy.sparse X": (lambda: nt.nmf(scipy.sparse.csr_matrix(small()), 2), "sparse"),
+    "negative scipy.sparse X": (lambda: nt.nmf(-scipy.sparse.csr_matrix(small()), 2), "negative"),
+    "scipy.sparse X into a function without a sparse path": (
+        lambda: nt.randomize(scipy.sparse.csr_matrix(small())),
+        "sparse",
+    ),
     "simulate with NaN noise": (lambda: nt.simulate_expression(noise_sd=np.nan), "finite"),
     "simulate with inf depth": (lambda: nt.simulate_expression(noise="poisson", depth=np.inf), "finite"),
     "consensus_clusters(C, 2.5)": (lambda: nt.consensus_clusters(np.eye(4), 2.5), "whole number"),
