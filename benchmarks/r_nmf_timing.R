@@ -7,6 +7,8 @@
 #         (on a multi-core machine it runs the runs in parallel, like nmfteach).
 # survey: one line per problem: name,seconds,cophenetic per K (';'-separated), for
 #         nmf(X, ranks, "brunet", nrun = 30, seed = 123).
+#        Rscript benchmarks/r_nmf_timing.R pbmc X.csv.gz W0.csv.gz H0.csv.gz UPDATES
+# pbmc:   one line: seconds,iterations, for UPDATES "brunet" updates from the start (W0, H0).
 suppressMessages(library(NMF))
 args <- commandArgs(trailingOnly = TRUE)
 read_matrix <- function(path, row_names) {
@@ -14,6 +16,15 @@ read_matrix <- function(path, row_names) {
                           check.names = FALSE))
   storage.mode(m) <- "double"
   m
+}
+if (args[1] == "pbmc") {
+  X <- read_matrix(args[2], FALSE)
+  start <- nmfModel(W = read_matrix(args[3], FALSE), H = read_matrix(args[4], FALSE))
+  updates <- as.integer(args[5])
+  t0 <- proc.time()[["elapsed"]]
+  fit <- nmf(X, start, "brunet", .stop = updates)
+  cat(sprintf("%.3f,%d\n", proc.time()[["elapsed"]] - t0, niter(fit)))
+  quit(save = "no")
 }
 lecture <- read_matrix(args[2], FALSE)
 golub <- read_matrix(args[3], TRUE)

@@ -18,13 +18,15 @@ from .consensus import (
     purity,
     silhouette,
 )
-from .datasets import TOY_PROGRAMS, lecture_example, load_assignment_data, load_golub
+from .counts import highly_variable_genes, library_sizes
+from .datasets import TOY_PROGRAMS, lecture_example, load_assignment_data, load_golub, load_pbmc3k
 from .engine import ConvergenceWarning
-from .features import extract_features, feature_score, top_genes
+from .features import enrichment, extract_features, feature_score, top_genes
 from .fit import METHODS, STOP_RULES, NMFResult, nmf
 from .init import INIT_METHODS, initialize
 from .least_squares import nnls
 from .objectives import evar, frobenius, kl_divergence, objective, penalty_weights, rss, smoothing_matrix, sparseness
+from .projection import project
 from .rank import holdout_error, randomize, rank_survey
 from .result import dominant_metagene
 from .simulate import SimulatedExpression, simulate_expression
@@ -66,6 +68,11 @@ __all__ = [
     "holdout_error",
     "nnls",
     "load_golub",
+    "load_pbmc3k",
+    "highly_variable_genes",
+    "library_sizes",
+    "project",
+    "enrichment",
     "lecture_example",
     "load_assignment_data",
     "plotting",

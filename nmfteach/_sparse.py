@@ -52,6 +52,9 @@ class SparseData:
             self._blocks.append((a, b, i, j, (rows[i:j] - a) * self.shape[1] + csr.indices[i:j]))
         self._buffer = np.empty((min(block, self.shape[0]), self.shape[1]))
         self._ratio = scipy.sparse.csr_matrix((np.empty(self.nnz), csr.indices, csr.indptr), shape=self.shape)
+        # the last WH read off for an objective, with copies of its W and H: the next update of H
+        # starts from the same W and H (nothing changes them in between) and reuses it
+        self._kept = (None, None, np.empty(self.nnz))
 
     def __reduce__(self):  # to a worker process: the matrix only, the rest is made again
         return SparseData, (self.csr,)
@@ -75,6 +78,10 @@ class SparseData:
 
     def ratio(self, W, H) -> scipy.sparse.csr_matrix:
         """X ⊘ WH as a sparse matrix with X's pattern (a reused matrix: use it before the next call)."""
+        kept_W, kept_H, kept = self._kept
+        if kept_W is not None and np.array_equal(kept_W, W) and np.array_equal(kept_H, H):
+            np.divide(self.data, kept, out=self._ratio.data)  # WH as the objective just read it
+            return self._ratio
         values = self.values_of(W, H, out=self._ratio.data)
         np.divide(self.data, values, out=values)
         return self._ratio
@@ -93,7 +100,8 @@ class SparseData:
 
     def kl(self, W, H) -> float:
         """D(X ‖ WH) = Σ_stored x log(x / WH) − Σ x + Σ WH (0·log 0 = 0); ∞ where WH = 0 < x."""
-        values = self.values_of(W, H)
+        values = self.values_of(W, H, out=self._kept[2])
+        self._kept = (W.copy(), H.copy(), values)
         if (values <= 0).any():
             return np.inf
         return float(self.data @ np.log(self.data / values)) - self.total + float(W.sum(axis=0) @ H.sum(axis=1))

@@ -1,10 +1,10 @@
-"""Data sets used by the lessons and assignments: the lecture's simulated example, Golub ALL/AML
-and the assignments' data.
+"""Data sets used by the lessons and assignments: the lecture's simulated example, Golub ALL/AML,
+single-cell PBMC counts (10x Genomics) and the assignments' data.
 
 All ship inside the package, each with its provenance in a README beside it: the Golub data
 (5000 genes x 38 samples, Brunet et al. 2004) under ``nmfteach/data/golub``, the matrix the
-lecture's R code simulated under ``nmfteach/data/lecture``, and the assignments' data under
-``nmfteach/data/assignments``.
+lecture's R code simulated under ``nmfteach/data/lecture``, 10x Genomics' pbmc3k counts under
+``nmfteach/data/pbmc3k``, and the assignments' data under ``nmfteach/data/assignments``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from .validation import check_choice
 
 __all__ = [
     "load_golub",
+    "load_pbmc3k",
+    "PBMC3k",
     "lecture_example",
     "load_assignment_data",
     "Golub",
@@ -78,6 +80,79 @@ def load_golub() -> Golub:
     X.index.name, X.columns.name = "probe", "sample"
     samples = samples.loc[X.columns]
     return Golub(X=X, samples=samples, genes=genes.loc[X.index])
+
+
+PBMC3K_CREDIT = (
+    '"3k PBMCs from a Healthy Donor", 10x Genomics (2016), CC BY 4.0; Zheng et al. (2017), Massively parallel '
+    "digital transcriptional profiling of single cells, Nat Commun 8:14049. Cell types: the Seurat pbmc3k "
+    "tutorial's clusters, named by marker genes (via rnabioco/clustifyr, MIT)."
+)
+
+
+@dataclass(frozen=True, repr=False)
+class PBMC3k:
+    """Raw UMI counts of 2,700 blood cells (10x Genomics pbmc3k), genes as rows.
+
+    counts: scipy.sparse CSR array, 32,738 genes x 2,700 cells, whole numbers (UMIs) stored as
+    floats; genes: one row per gene (index ``gene_id``, Ensembl) with its ``symbol``; cells: one
+    row per cell (index ``barcode``) with ``umis`` (total count), ``genes_detected`` (genes with
+    a count), ``mito_share`` (share of UMIs from mitochondrial genes, symbols "MT-"),
+    ``cell_type`` (the Seurat tutorial's label; missing for the 62 cells its quality filter
+    removed) and ``passes_qc`` (kept by that filter)."""
+
+    counts: object
+    genes: pd.DataFrame
+    cells: pd.DataFrame
+    credit: str = PBMC3K_CREDIT
+
+    def __repr__(self) -> str:
+        G, S = self.counts.shape
+        share = self.counts.nnz / (G * S)
+        return (
+            f"<pbmc3k (10x Genomics): {G} genes x {S} cells, {share:.1%} of counts non-zero; "
+            f"{int(self.cells['passes_qc'].sum())} cells with a tutorial cell type>"
+        )
+
+
+def load_pbmc3k() -> PBMC3k:
+    """Real single-cell RNA-seq counts: 10x Genomics' "3k PBMCs from a Healthy Donor".
+
+    The files ship unchanged, in 10x's layout (``matrix.mtx.gz``, ``genes.tsv.gz``,
+    ``barcodes.tsv``), with the Seurat pbmc3k tutorial's cell types (``cell_types.csv``): see
+    ``nmfteach/data/pbmc3k/README.md``. Credit: "3k PBMCs from a Healthy Donor", 10x Genomics
+    (2016), licensed CC BY 4.0; Zheng et al. (2017), *Nat Commun* 8:14049.
+
+    The tutorial keeps the 2,638 cells with 200 < genes detected < 2,500 and a mitochondrial
+    share below 5% (``cells["passes_qc"]``); its cell types are clusters named by marker genes,
+    a reference rather than the truth.
+
+    Returns
+    -------
+    PBMC3k
+        counts (scipy.sparse CSR array, genes x cells), genes and cells tables, and the credit line.
+    """
+    import scipy.io
+    import scipy.sparse
+
+    with resources.as_file(resources.files("nmfteach") / "data" / "pbmc3k") as path:
+        counts = scipy.sparse.csr_array(scipy.io.mmread(path / "matrix.mtx.gz"), dtype=float)
+        genes = pd.read_csv(path / "genes.tsv.gz", sep="\t", header=None, names=["gene_id", "symbol"])
+        barcodes = pd.read_csv(path / "barcodes.tsv", header=None)[0].rename("barcode")
+        tutorial = pd.read_csv(path / "cell_types.csv", index_col="barcode")
+    genes = genes.set_index("gene_id")
+    mito = genes["symbol"].str.startswith("MT-").to_numpy()
+    umis = counts.sum(axis=0)
+    cells = pd.DataFrame(
+        {
+            "umis": umis,
+            "genes_detected": (counts > 0).sum(axis=0),
+            "mito_share": counts[mito].sum(axis=0) / umis,
+            "cell_type": tutorial["classified"].reindex(barcodes).to_numpy(),
+            "passes_qc": barcodes.isin(tutorial.index).to_numpy(),
+        },
+        index=pd.Index(barcodes, name="barcode"),
+    )
+    return PBMC3k(counts=counts, genes=genes, cells=cells)
 
 
 def lecture_example(source: str = "numpy") -> SimulatedExpression:

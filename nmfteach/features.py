@@ -1,4 +1,5 @@
-"""Which genes make a metagene?  Kim & Park's feature scores and the top genes per metagene.
+"""Which genes make a metagene?  Kim & Park's feature scores, the top genes per metagene, and
+an enrichment test of a metagene's genes against known gene sets.
 
 The score of gene g (a row of W with K loadings) measures how specific it is to one metagene:
 
@@ -20,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import xlogy
 
-__all__ = ["feature_score", "extract_features", "top_genes"]
+__all__ = ["feature_score", "extract_features", "top_genes", "enrichment"]
 
 R_MAD_CONSTANT = 1.4826  # R's mad(): 1.4826 · median(|x − median(x)|)
 
@@ -116,3 +117,86 @@ def top_genes(W, n: int = 10) -> pd.DataFrame:
     genes = names.to_numpy() if names is not None else np.arange(len(W))
     columns = list(metagenes) if metagenes is not None else [f"NMF{k + 1}" for k in range(W.shape[1])]
     return pd.DataFrame(genes[order], index=pd.RangeIndex(1, n + 1, name="rank"), columns=columns)
+
+
+def enrichment(gene_lists, gene_sets, universe) -> pd.DataFrame:
+    """Is a list of genes (e.g. a metagene's selected genes) richer in a known gene set than a
+    random list would be? A one-sided hypergeometric test for every (list, set) pair, with
+    Benjamini–Hochberg q-values over all the pairs tested.
+
+    Within the universe of U genes, a set holds m of them and a list holds n. If the list were
+    n genes drawn at random from the universe, its overlap k with the set would follow the
+    hypergeometric distribution, with mean n·m / U; the p-value is P(overlap ≥ k). The universe
+    is every gene that could have been listed (for a metagene: the genes of the fit, not the
+    genome); set members outside it are left out, and a listed gene outside it is an error.
+
+    Parameters
+    ----------
+    gene_lists : dict or DataFrame
+        {name: genes} (e.g. ``extract_features(fit.W)``), or a table whose columns are lists
+        (e.g. ``top_genes(fit.W, 20)``).
+    gene_sets : dict
+        {name: genes}: the known sets (marker genes, pathways).
+    universe : iterable
+        The genes that could have been listed, e.g. ``X.index``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (list, set): ``list_size`` n, ``set_size`` m (within the universe),
+        ``overlap`` k, ``expected`` n·m / U, ``fold`` k / expected, ``p_value``, ``q_value``
+        (Benjamini–Hochberg over all rows) and ``genes`` (the overlap, sorted); sorted by p-value.
+    """
+    from scipy.stats import hypergeom
+
+    universe = pd.Index(pd.unique(pd.Index(list(universe))))
+    if universe.empty:
+        raise ValueError("universe is empty; give every gene that could have been listed, e.g. X.index.")
+    if isinstance(gene_lists, pd.DataFrame):
+        gene_lists = {name: gene_lists[name].dropna().tolist() for name in gene_lists.columns}
+    if not isinstance(gene_lists, dict) or not isinstance(gene_sets, dict):
+        raise TypeError("gene_lists and gene_sets must be dicts {name: genes} (gene_lists may be a DataFrame).")
+    if not gene_lists or not gene_sets:
+        raise ValueError("gene_lists and gene_sets need at least one entry each.")
+    U, rows = len(universe), []
+    members = set(universe)
+    for list_name, listed in gene_lists.items():
+        listed = set(listed)
+        outside = listed - members
+        if outside:
+            raise ValueError(
+                f"list {list_name!r} has {len(outside)} gene(s) outside the universe (e.g. "
+                f"{sorted(map(str, outside))[0]!r}); the universe must hold every gene that could have been listed."
+            )
+        for set_name, known in gene_sets.items():
+            known = set(known) & members
+            shared = listed & known
+            n, m, k = len(listed), len(known), len(shared)
+            expected = n * m / U
+            rows.append(
+                {
+                    "list": list_name,
+                    "set": set_name,
+                    "list_size": n,
+                    "set_size": m,
+                    "overlap": k,
+                    "expected": expected,
+                    "fold": k / expected if expected > 0 else np.nan,
+                    "p_value": float(hypergeom.sf(k - 1, U, m, n)),  # P(overlap >= k)
+                    "genes": sorted(map(str, shared)),
+                }
+            )
+    table = pd.DataFrame(rows)
+    table["q_value"] = _benjamini_hochberg(table["p_value"].to_numpy())
+    columns = ["list", "set", "list_size", "set_size", "overlap", "expected", "fold", "p_value", "q_value", "genes"]
+    return table[columns].sort_values(["p_value", "list", "set"], kind="stable").reset_index(drop=True)
+
+
+def _benjamini_hochberg(p):
+    """BH-adjusted p-values (q-values): p_(i)·N / i, made monotone from the largest down, at most 1."""
+    order = np.argsort(p, kind="stable")
+    ranked = p[order] * len(p) / np.arange(1, len(p) + 1)
+    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
+    q = np.empty_like(ranked)
+    q[order] = np.minimum(ranked, 1.0)
+    return q

@@ -80,6 +80,16 @@ class Method:
 
             return sparse_value
 
+        if self.loss == "kl" and observed is None and np.mean(X == 0) > 0.5:  # mostly zeros: logs where X > 0
+            positive = np.flatnonzero(X)
+            x, total = X.ravel()[positive], float(X.sum())
+
+            def loss(X, WH):  # D(X ‖ WH) = Σ_{X > 0} x log(x / WH) − Σ X + Σ WH, as kl_from_product
+                at = WH.ravel()[positive]
+                if (at <= 0).any():
+                    return np.inf
+                return float(x @ np.log(x / at)) - total + float(WH.sum())
+
         def value(W, H):
             WH = self.fitted(W, H, options)
             fit = loss(X, WH) if observed is None else loss(X[observed], WH[observed])

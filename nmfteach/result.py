@@ -158,6 +158,31 @@ class NMFResult:
             labels, names = consensus_clusters(self.consensus, self.rank), getattr(self.H, "columns", None)
         return labels if names is None else pd.Series(labels, index=names, name="cluster")
 
+    def project(self, X_new, max_iter=2000, tol=1e-10):
+        """Coefficients of new samples (not in the fit) on this fit's metagenes, W held fixed,
+        under the fit's own loss: KL for "brunet" and "nsNMF", squared error otherwise (see
+        ``nt.project``). For nsNMF the metagenes are W S, the model's X ≈ (W S) H.
+
+        Parameters
+        ----------
+        X_new : array, DataFrame or scipy.sparse matrix, G genes x n new samples
+            The new samples, genes as rows (the fit's genes; matched by name for DataFrames).
+        max_iter, tol : int, float
+            KL only: the most updates, and the relative decrease below which they stop.
+
+        Returns
+        -------
+        numpy.ndarray or pandas.DataFrame, K x n
+            H_new; ``nt.dominant_metagene(fit.W, H_new)`` then places each new sample.
+        """
+        from .projection import project
+
+        metagenes = self.W @ self.smoothing if self.method == "nsNMF" else self.W
+        if isinstance(self.W, pd.DataFrame):
+            metagenes = pd.DataFrame(np.asarray(metagenes), index=self.W.index, columns=self.W.columns)
+        loss = get_method(self.method).loss
+        return project(metagenes, X_new, "kl" if loss == "kl" else "frobenius", max_iter=max_iter, tol=tol)
+
     def silhouette(self, what: str = "samples"):
         """Silhouette width of every sample or gene, as R NMF's ``silhouette(fit, what=)``.
 
