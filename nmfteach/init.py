@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._sparse import as_sparse_data, is_sparse
 from .validation import as_data_matrix, check_choice, check_rank, rng_seed
 
 __all__ = ["initialize", "INIT_METHODS", "run_starts", "run_rng"]
@@ -37,7 +38,7 @@ def initialize(X, rank: int, method: str = "random", seed=None):
 
     Parameters
     ----------
-    X : array or DataFrame, G genes x S samples
+    X : array, DataFrame or scipy.sparse matrix, G genes x S samples
         Non-negative data.
     rank : int
         K, the number of metagenes, from 1 to min(G, S).
@@ -53,7 +54,7 @@ def initialize(X, rank: int, method: str = "random", seed=None):
     H0 : array or DataFrame, K x S
         The starting coefficients.
     """
-    A, rows, cols = as_data_matrix(X)
+    A, rows, cols = (as_sparse_data(X), None, None) if is_sparse(X) else as_data_matrix(X)
     rank = check_rank(rank, A.shape)
     check_choice(method, INIT_METHODS, "init method")
     W0, H0 = _start(A, rank, method, np.random.default_rng(rng_seed(seed)))
@@ -115,8 +116,7 @@ def nndsvd(X: np.ndarray, rank: int, fill=None, rng=None):
     W0 : numpy.ndarray, G x K
     H0 : numpy.ndarray, K x S
     """
-    X = X.toarray() if hasattr(X, "toarray") else X  # sparse data: the exact SVD of X made dense, for now
-    U, sigma, Vt = np.linalg.svd(X, full_matrices=False)
+    U, sigma, V = _leading_triplets(X, rank)
     numerical_rank = int((sigma > sigma[0] * max(X.shape) * np.finfo(float).eps).sum())
     if numerical_rank < rank and fill is None:
         raise ValueError(
@@ -124,7 +124,6 @@ def nndsvd(X: np.ndarray, rank: int, fill=None, rng=None):
             f"non-zero metagenes, and the others would stay 0. Choose K <= {numerical_rank}, or init='nndsvda' "
             f"or 'random'."
         )
-    U, sigma, V = U[:, :rank], sigma[:rank], Vt[:rank].T
     W = np.zeros((X.shape[0], rank))
     H = np.zeros((rank, X.shape[1]))
     W[:, 0] = np.sqrt(sigma[0]) * np.abs(U[:, 0])
@@ -153,6 +152,25 @@ def nndsvd(X: np.ndarray, rank: int, fill=None, rng=None):
             W[zero_W] = average * rng.uniform(0.0, 1.0, zero_W.sum()) / 100
             H[zero_H] = average * rng.uniform(0.0, 1.0, zero_H.sum()) / 100
     return W, H
+
+
+LARGE_SVD = 500  # above this min(G, S), only the K leading singular triplets are computed
+
+
+def _leading_triplets(X, rank):
+    """U (G x K), σ (K, descending) and V (S x K) of X's K largest singular triplets: from the full
+    SVD for small matrices (exactly as R's ``svd``), otherwise from a truncated one (ARPACK, to
+    machine precision, from a fixed start vector), which for pbmc3k's 2,000 x 2,638 takes ~0.2 s
+    instead of ~4 s. Sparse data are never made dense for it."""
+    sparse = hasattr(X, "csr")
+    if min(X.shape) <= LARGE_SVD or rank >= min(X.shape) // 4:
+        U, sigma, Vt = np.linalg.svd(X.toarray() if sparse else X, full_matrices=False)
+        return U[:, :rank], sigma[:rank], Vt[:rank].T
+    from scipy.sparse.linalg import svds
+
+    U, sigma, Vt = svds(X.csr if sparse else X, k=rank, tol=0, random_state=0)
+    order = np.argsort(-sigma, kind="stable")
+    return U[:, order], sigma[order], Vt[order].T
 
 
 def _start(X, rank, method, rng):

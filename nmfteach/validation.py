@@ -161,7 +161,11 @@ def check_no_zero_lines(X: np.ndarray, why: str) -> None:
     """Raise if X has an all-zero row (gene) or column (sample); ``why`` says who needs this."""
     sparse = hasattr(X, "csr")  # checked sparse data: lines with no stored value are empty
     for axis, what, fix in (
-        (1, "row (gene)", f"drop genes with no expression, e.g. X[X.{'getnnz' if sparse else 'sum'}(axis=1) > 0]"),
+        (
+            1,
+            "row (gene)",
+            f"drop genes with no expression, e.g. X[X.{'count_nonzero' if sparse else 'sum'}(axis=1) > 0]",
+        ),
         (0, "column (sample)", "drop empty samples"),
     ):
         filled = (X.csr.getnnz(axis=axis) if sparse else X.any(axis=axis)) > 0

@@ -108,7 +108,7 @@ def test_bad_sparse_input_gets_a_clear_error(counts):
     with pytest.raises(ValueError, match=r"stores 1 explicit zero.*eliminate_zeros\(\)"):
         nt.nmf(explicit, 3)
     empty_gene = sp.vstack([good, sp.csr_matrix((1, good.shape[1]))]).tocsr()
-    with pytest.raises(ValueError, match=r"all-zero row \(gene\).*getnnz"):
+    with pytest.raises(ValueError, match=r"all-zero row \(gene\).*count_nonzero"):
         nt.nmf(empty_gene, 3, "brunet")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", nt.ConvergenceWarning)
