@@ -19,7 +19,7 @@ from .consensus import (
     silhouette,
 )
 from .counts import highly_variable_genes, library_sizes
-from .datasets import TOY_PROGRAMS, lecture_example, load_assignment_data, load_golub, load_pbmc3k
+from .datasets import PBMC_MARKERS, TOY_PROGRAMS, lecture_example, load_assignment_data, load_golub, load_pbmc3k
 from .engine import ConvergenceWarning
 from .features import enrichment, extract_features, feature_score, top_genes
 from .fit import METHODS, STOP_RULES, NMFResult, nmf
@@ -69,6 +69,7 @@ __all__ = [
     "nnls",
     "load_golub",
     "load_pbmc3k",
+    "PBMC_MARKERS",
     "highly_variable_genes",
     "library_sizes",
     "project",

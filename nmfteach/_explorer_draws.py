@@ -345,3 +345,47 @@ def _ambiguity_draw(X, W, H):
         return fig, {"W": W_t, "H": H_t, "is_nmf": is_nmf, "objective": objective}
 
     return draw
+
+
+def expression_shares(W, H):
+    """Each sample's share of its modelled expression from each metagene (K x S, columns sum to 1):
+    (Σ_g W_gk) H_kj / Σ_l (Σ_g W_gl) H_lj, the quantity whose largest entry is the dominant metagene."""
+    parts = np.asarray(W).sum(axis=0)[:, None] * np.asarray(H)
+    return parts / np.maximum(parts.sum(axis=0, keepdims=True), np.finfo(float).tiny)
+
+
+def _cell_map_draw(fit, coordinates, cell_types, genes, new):
+    """cell_map_explorer's draw: cells on a map coloured by one metagene's share of their
+    expression, that share averaged per cell type, and the metagene's marker genes."""
+    W = np.asarray(fit.W)
+    shares = {"fitted cells": expression_shares(W, fit.H)}
+    maps = {"fitted cells": np.asarray(coordinates, dtype=float)}
+    types = {"fitted cells": np.asarray(cell_types)}
+    if new is not None:
+        H_new, coordinates_new, types_new = new
+        shares["new cells (projected)"] = expression_shares(W, H_new)
+        maps["new cells (projected)"] = np.asarray(coordinates_new, dtype=float)
+        types["new cells (projected)"] = np.asarray(types_new)
+    specific = W * (W / np.maximum(W.sum(axis=1, keepdims=True), np.finfo(float).tiny))  # large and specific
+    names = list(getattr(fit.W, "columns", [f"NMF{k + 1}" for k in range(W.shape[1])]))
+    order = sorted(set(np.asarray(cell_types)))
+
+    @styled
+    def draw(metagene, cells):
+        k = names.index(metagene)
+        share, xy, label = shares[cells][k], maps[cells], types[cells]
+        fig, (ax_map, ax_bar) = plt.subplots(1, 2, figsize=(9.5, 4), gridspec_kw={"width_ratios": [1.25, 1]})
+        fig.subplots_adjust(left=0.04, right=0.98, bottom=0.12, top=0.84, wspace=0.45)
+        dots = ax_map.scatter(xy[:, 0], xy[:, 1], c=share, s=3, cmap="viridis", vmin=0, vmax=1, linewidths=0)
+        ax_map.set_xticks([]), ax_map.set_yticks([]), ax_map.set_xlabel("UMAP 1"), ax_map.set_ylabel("UMAP 2")
+        ax_map.set_title(f"{cells}: share of each cell's expression", fontsize=9)
+        fig.colorbar(dots, ax=ax_map, fraction=0.04, pad=0.02)
+        means = pd.Series(share).groupby(label).mean().reindex(order)
+        ax_bar.barh(range(len(order)), means.to_numpy(), color=OKABE_ITO[4])
+        ax_bar.set_yticks(range(len(order)), labels=order, fontsize=8), ax_bar.invert_yaxis()
+        ax_bar.set_xlim(0, 1), ax_bar.set_xlabel(f"mean share from {metagene}")
+        top = [str(genes[g]) for g in np.argsort(-specific[:, k], kind="stable")[:8]]
+        fig.suptitle(f"{metagene}: {', '.join(top)}\nused most by {means.idxmax()} (mean share {means.max():.2f})")
+        return fig, {"shares": share, "by_type": means, "markers": top}
+
+    return draw

@@ -28,7 +28,18 @@ from ._sparse import SparseData
 from .objectives import penalty_weights, smoothing_matrix
 from .textbook import LEE_EPS, TINY
 
-__all__ = ["brunet", "lee", "hals", "pgd", "nsnmf", "masked_kl", "masked_frobenius", "make_workspace", "product"]
+__all__ = [
+    "brunet",
+    "brunet_sparse",
+    "lee",
+    "hals",
+    "pgd",
+    "nsnmf",
+    "masked_kl",
+    "masked_frobenius",
+    "make_workspace",
+    "product",
+]
 
 
 def make_workspace(
@@ -76,8 +87,6 @@ def _XHt(X, H, out):
 
 def brunet(X, W, H, work):
     """``textbook.brunet``, in place and batched."""
-    if isinstance(X, SparseData):
-        return _brunet_sparse(X, W, H)
     ratio = np.matmul(W, H, out=work.GS)
     np.divide(X, ratio, out=ratio)  # X ⊘ WH
     H *= product(W.mT, ratio, out=work.KS)
@@ -89,12 +98,13 @@ def brunet(X, W, H, work):
     W *= step.mT
 
 
-def _brunet_sparse(X, W, H):
-    """``textbook.brunet`` for sparse X, one run at a time: X ⊘ WH is formed only at X's stored
-    entries (it is 0 elsewhere), and both numerators are sparse-times-dense products."""
+def brunet_sparse(X, W, H, work=None):
+    """``textbook.brunet`` for sparse X (SparseData), in place, one run at a time: X ⊘ WH is formed
+    only at X's stored entries (it is 0 elsewhere), and both numerators are sparse-times-dense
+    products."""
     if W.ndim == 3:
         for Wr, Hr in zip(W, H):
-            _brunet_sparse(X, Wr, Hr)
+            brunet_sparse(X, Wr, Hr)
         return
     H *= (X.ratio(W, H).T @ W).T  # Wᵀ(X ⊘ WH), from (X ⊘ WH)ᵀW
     H /= W.sum(axis=0)[:, None]

@@ -22,6 +22,7 @@ __all__ = [
     "load_golub",
     "load_pbmc3k",
     "PBMC3k",
+    "PBMC_MARKERS",
     "lecture_example",
     "load_assignment_data",
     "Golub",
@@ -82,6 +83,22 @@ def load_golub() -> Golub:
     return Golub(X=X, samples=samples, genes=genes.loc[X.index])
 
 
+# Canonical marker genes of the blood cell types in pbmc3k, named as the tutorial's labels: the
+# markers the Seurat and scanpy pbmc3k tutorials use (IL7R, CCR7, S100A4, CD14, LYZ, MS4A1, CD79A,
+# CD8A, CD8B, FCGR3A, MS4A7, GNLY, NKG7, FCER1A, CST3, PPBP, LGALS3, S100A8), completed with
+# standard lineage genes of each type. Used to name metagenes with an enrichment test.
+PBMC_MARKERS = {
+    "Naive CD4 T": ["IL7R", "CCR7", "LEF1", "TCF7", "SELL"],
+    "Memory CD4 T": ["IL7R", "S100A4", "IL32", "LTB"],
+    "CD8 T": ["CD8A", "CD8B", "GZMK", "CCL5"],
+    "NK": ["GNLY", "NKG7", "GZMB", "PRF1", "KLRD1"],
+    "B": ["MS4A1", "CD79A", "CD79B", "CD19", "BANK1"],
+    "CD14+ Mono": ["CD14", "LYZ", "S100A8", "S100A9", "FCN1", "LGALS3"],
+    "FCGR3A+ Mono": ["FCGR3A", "MS4A7", "LST1", "IFITM3"],
+    "DC": ["FCER1A", "CST3", "CLEC10A", "CD1C"],
+    "Platelet": ["PPBP", "PF4", "GNG11", "TUBB1"],
+}
+
 PBMC3K_CREDIT = (
     '"3k PBMCs from a Healthy Donor", 10x Genomics (2016), CC BY 4.0; Zheng et al. (2017), Massively parallel '
     "digital transcriptional profiling of single cells, Nat Commun 8:14049. Cell types: the Seurat pbmc3k "
@@ -98,7 +115,8 @@ class PBMC3k:
     row per cell (index ``barcode``) with ``umis`` (total count), ``genes_detected`` (genes with
     a count), ``mito_share`` (share of UMIs from mitochondrial genes, symbols "MT-"),
     ``cell_type`` (the Seurat tutorial's label; missing for the 62 cells its quality filter
-    removed) and ``passes_qc`` (kept by that filter)."""
+    removed), ``passes_qc`` (kept by that filter) and ``umap_1``, ``umap_2`` (the tutorial's
+    UMAP coordinates, for drawing cells on a map)."""
 
     counts: object
     genes: pd.DataFrame
@@ -149,6 +167,8 @@ def load_pbmc3k() -> PBMC3k:
             "mito_share": counts[mito].sum(axis=0) / umis,
             "cell_type": tutorial["classified"].reindex(barcodes).to_numpy(),
             "passes_qc": barcodes.isin(tutorial.index).to_numpy(),
+            "umap_1": tutorial["UMAP_1"].reindex(barcodes).to_numpy(),
+            "umap_2": tutorial["UMAP_2"].reindex(barcodes).to_numpy(),
         },
         index=pd.Index(barcodes, name="barcode"),
     )

@@ -128,11 +128,12 @@ def _stepper(method, X, options, work, n_runs):
                 W[r], H[r] = method.textbook(X, W[r], H[r], **options)
 
         return step
+    kernel = method.sparse_kernel if isinstance(X, SparseData) else method.kernel
     if n_runs == 1:  # a batch of one as plain 2-D arrays (views): numpy multiplies them faster
         cut = type(work)(**{k: v[0] if v.ndim == 3 else v for k, v in vars(work).items()})
-        return lambda W, H: method.kernel(X, W[0], H[0], cut, **options)
+        return lambda W, H: kernel(X, W[0], H[0], cut, **options)
     cut = type(work)(**{k: v[:n_runs] if v.ndim == 3 else v for k, v in vars(work).items()})
-    return lambda W, H: method.kernel(X, W, H, cut, **options)
+    return lambda W, H: kernel(X, W, H, cut, **options)
 
 
 @dataclass

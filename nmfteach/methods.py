@@ -56,6 +56,7 @@ class Method:
     gradient: Callable | None = None  # (X, W, H, options) -> (∇W, ∇H), for the "kkt" stop rule
     finish: Callable | None = None  # (options, given) -> options, for rules that tie options together
     check_data: Callable | None = None  # (X, options): raises or warns when the method suits X badly
+    sparse_kernel: Callable | None = None  # like kernel, for sparse X (SparseData); None: X is made dense
 
     def __reduce__(self):
         """Sent to a worker process by name: the record holds functions pickle cannot copy."""
@@ -229,19 +230,21 @@ def _snmf_l_restart(W, H, rng):
 # fmt: off
 METHODS = {m.name: m for m in [
     Method("brunet", "KL multiplicative updates, exactly as R NMF 0.25",
-           textbook.brunet, _kernels.brunet, loss="kl", default_stop="connectivity", floor_every=10),
+           textbook.brunet, _kernels.brunet, loss="kl", default_stop="connectivity", floor_every=10,
+           sparse_kernel=_kernels.brunet_sparse),
     Method("lee", "Frobenius multiplicative updates, exactly as R NMF 0.25 (eps = 1e-9, W's columns rescaled)",
            textbook.lee, _kernels.lee, loss="frobenius", default_stop="connectivity",
-           options=(RESCALE, *PENALTY_OPTIONS), penalty=_alpha_penalty, finish=_lee_finish, check_data=_lee_scale),
+           options=(RESCALE, *PENALTY_OPTIONS), penalty=_alpha_penalty, finish=_lee_finish, check_data=_lee_scale,
+           sparse_kernel=_kernels.lee),
     Method("hals", "coordinate descent, one metagene at a time",
            textbook.hals, _kernels.hals, loss="frobenius", default_stop="objective",
-           options=PENALTY_OPTIONS, penalty=_alpha_penalty),
+           options=PENALTY_OPTIONS, penalty=_alpha_penalty, sparse_kernel=_kernels.hals),
     Method("anls", "alternating exact non-negative least squares (block principal pivoting)",
            textbook.anls, None, loss="frobenius", default_stop="objective",
            options=PENALTY_OPTIONS, penalty=_alpha_penalty),
     Method("pgd", "projected gradient with step 1/L",
            textbook.pgd, _kernels.pgd, loss="frobenius", default_stop="objective",
-           options=PENALTY_OPTIONS, penalty=_alpha_penalty),
+           options=PENALTY_OPTIONS, penalty=_alpha_penalty, sparse_kernel=_kernels.pgd),
     Method("nsNMF", "nonsmooth NMF, X ≈ WSH, exactly as R NMF 0.25",
            textbook.nsnmf, _kernels.nsnmf, loss="kl", default_stop="connectivity",
            options=(_number("theta", 0.5, 0, 1, rule="a number from 0 (plain NMF) to 1"),
@@ -265,9 +268,9 @@ METHODS = {m.name: m for m in [
 # fmt: on
 
 
-# methods whose updates work on scipy.sparse X without making it dense (their kernels use X only
-# through X ⊘ WH at its stored entries, or through WᵀX and XHᵀ); the others convert X to an array
-SPARSE_METHODS = ("brunet", "lee", "hals", "pgd")
+# methods whose updates work on scipy.sparse X without making it dense (their sparse kernels use X
+# only through X ⊘ WH at its stored entries, or through WᵀX and XHᵀ); the others convert X to an array
+SPARSE_METHODS = tuple(name for name, method in METHODS.items() if method.sparse_kernel)
 
 
 def get_method(name) -> Method:

@@ -23,7 +23,7 @@ from .validation import as_data_matrix, check_choice, check_tolerance, positive_
 __all__ = ["project"]
 
 
-def project(W, X_new, loss="frobenius", max_iter=2000, tol=1e-10):
+def project(W, X_new, loss="frobenius", max_iter=2000, tol=1e-8):
     """Coefficients H_new ≥ 0 of new samples on fixed metagenes W, so that X_new ≈ W H_new.
 
     loss "frobenius": min ½‖X_new − W H‖² over H ≥ 0, exactly (non-negative least squares);

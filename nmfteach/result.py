@@ -158,7 +158,7 @@ class NMFResult:
             labels, names = consensus_clusters(self.consensus, self.rank), getattr(self.H, "columns", None)
         return labels if names is None else pd.Series(labels, index=names, name="cluster")
 
-    def project(self, X_new, max_iter=2000, tol=1e-10):
+    def project(self, X_new, max_iter=2000, tol=1e-8):
         """Coefficients of new samples (not in the fit) on this fit's metagenes, W held fixed,
         under the fit's own loss: KL for "brunet" and "nsNMF", squared error otherwise (see
         ``nt.project``). For nsNMF the metagenes are W S, the model's X ≈ (W S) H.

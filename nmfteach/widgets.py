@@ -17,6 +17,7 @@ import ipywidgets as w
 from ._explorer_draws import (
     COUNT_SCALES,
     _ambiguity_draw,
+    _cell_map_draw,
     _convergence_draw,
     _counts_draw,
     _mixing_draw,
@@ -45,6 +46,7 @@ __all__ = [
     "sparsity_explorer",
     "counts_explorer",
     "reading_explorer",
+    "cell_map_explorer",
 ]
 
 
@@ -488,3 +490,43 @@ def sparsity_explorer(X, rank=3, true_W=None, strengths=PENALTY_STRENGTHS, metho
     reachable = [(penalize, l1) for penalize in PENALIZE for l1 in controls["l1_ratio"].options]
     draw = _sparsity_draw(X, rank, true_W, strengths, method, precompute=reachable)
     return Explorer("Penalty strength against sparseness and error", controls, draw)
+
+
+# -- 11: real cells --------------------------------------------------------------------------------
+
+
+def cell_map_explorer(fit, coordinates, cell_types, genes=None, new=None):
+    """One metagene at a time on real cells: each cell on a map (e.g. the tutorial's UMAP),
+    coloured by the share of its expression that the metagene carries (soft membership), that
+    share averaged per cell type, and the metagene's marker genes (largest W_gk·W_gk/Σ_l W_gl:
+    large and specific). Nothing is refitted: every picture is drawn when the explorer is made.
+
+    Parameters
+    ----------
+    fit : NMFResult
+        A fit of genes x cells.
+    coordinates : array or DataFrame, cells x 2
+        Where to draw each fitted cell.
+    cell_types : array-like, one per fitted cell
+        Reference labels (e.g. the tutorial's cell types).
+    genes : array-like or None
+        Gene names for W's rows (default: W's index, or row numbers).
+    new : (H_new, coordinates_new, cell_types_new) or None
+        Cells projected onto the fit (``fit.project``): a second choice of cells to show.
+
+    Returns
+    -------
+    Explorer
+        Its ``result`` is {"shares": each shown cell's share, "by_type": the mean per type,
+        "markers": the metagene's 8 marker genes}.
+    """
+    names = list(getattr(fit.W, "columns", [f"NMF{k + 1}" for k in range(fit.rank)]))
+    genes = list(getattr(fit.W, "index", range(len(fit.W)))) if genes is None else list(genes)
+    cells = ["fitted cells"] + ([] if new is None else ["new cells (projected)"])
+    controls = {
+        "metagene": w.Dropdown(options=names, value=names[0], description="metagene"),
+        "cells": w.Dropdown(options=cells, value=cells[0], description="cells"),
+    }
+    every = [{"metagene": m, "cells": c} for m in names for c in cells]
+    draw = _cell_map_draw(fit, coordinates, cell_types, genes, new)
+    return Explorer("Metagenes in real cells", controls, draw, prerender=every)

@@ -22,8 +22,8 @@ def released(tmp_path_factory):
     return dict(zip(INSTRUCTOR, written))
 
 
-def test_the_course_has_eleven_lessons_and_three_assignments():
-    assert len(INSTRUCTOR) == 14 and [p.name[:2] for p in ASSIGNMENTS] == ["A1", "A2", "A3"]
+def test_the_course_has_twelve_lessons_and_three_assignments():
+    assert len(INSTRUCTOR) == 15 and [p.name[:2] for p in ASSIGNMENTS] == ["A1", "A2", "A3"]
 
 
 def _solution_cells(notebook):
@@ -220,7 +220,7 @@ def test_the_students_folder_is_made_once_and_their_work_is_never_overwritten(tm
     for page in (classroom.ROOT / "lessons" / "help").glob("*.md"):
         (root / "lessons" / "help" / page.name).write_bytes(page.read_bytes())
     said = classroom.workspace(mine, root=root)
-    assert len(said) == 14 + 3 and all(sentence.startswith("new: ") for sentence in said)
+    assert len(said) == 15 + 3 and all(sentence.startswith("new: ") for sentence in said)
     written = sorted(p.relative_to(mine).as_posix() for p in mine.rglob("*.ipynb"))
     assert written == sorted(p.relative_to(classroom.ROOT / "lessons").as_posix() for p in INSTRUCTOR)
     assert sorted(p.name for p in (mine / "help").glob("*.md")) == ["common_mistakes.md", "glossary.md", "refresher.md"]
@@ -265,8 +265,8 @@ def test_the_release_command_writes_every_notebook(tmp_path):
         text=True,
         check=True,
     )
-    assert "wrote 14 student notebooks" in done.stdout
-    assert len(list(tmp_path.rglob("*.ipynb"))) == 14
+    assert "wrote 15 student notebooks" in done.stdout
+    assert len(list(tmp_path.rglob("*.ipynb"))) == 15
     assert (tmp_path / "lessons" / "assignments" / "A2_choose_the_rank.ipynb").exists()
 
 

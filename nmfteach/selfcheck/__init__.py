@@ -15,8 +15,10 @@ from .analysis import *  # noqa: F403
 from .analysis import __all__ as _analysis
 from .basics import *  # noqa: F403
 from .basics import __all__ as _basics
+from .counts import *  # noqa: F403
+from .counts import __all__ as _counts
 
-__all__ = ["strict", "verdict", "answered", "nmfteach_names", "nmfteach_calls", *_basics, *_analysis]
+__all__ = ["strict", "verdict", "answered", "nmfteach_names", "nmfteach_calls", *_basics, *_analysis, *_counts]
 
 
 def _readable(check):
@@ -43,5 +45,5 @@ def _readable(check):
     return guarded
 
 
-for _name in [*_basics, *_analysis]:
+for _name in [*_basics, *_analysis, *_counts]:
     globals()[_name] = _readable(globals()[_name])
