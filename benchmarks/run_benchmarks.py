@@ -203,6 +203,8 @@ def widget_lines():
         "Golub rank_explorer: K": (lambda: _golub_explorer(golub), "rank", [2, 4, 5, 3]),
         "Golub rank_explorer: method": (lambda: _golub_explorer(golub), "method", ["lee", "hals", "anls", "brunet"]),
         "Golub rank_explorer: seed (a new fit)": (lambda: _golub_explorer(golub), "seed", [2, 3, 4]),
+        # lesson 11 (pbmc3k, 2,111 cells): every metagene drawn when it is made, no fit after
+        "pbmc3k cell_map_explorer: metagene": (_pbmc_explorer, "metagene", ["NMF2", "NMF5", "NMF8", "NMF1"]),
     }
     lines = [
         "",
@@ -221,6 +223,21 @@ def widget_lines():
         lines.append(f"| {name} | {made:.1f} | {np.median(times) * 1e3:.0f} | {max(times) * 1e3:.0f} |")
         print(lines[-1], flush=True)
     return lines
+
+
+def _pbmc_explorer():
+    """Lesson 11's explorer: its KL fit of the training cells (made here, not timed as a move)."""
+    import warnings
+
+    from nmfteach import widgets
+
+    data = nt.load_pbmc3k()
+    cells = data.cells[data.cells["passes_qc"]]
+    X = pbmc_matrix()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", nt.ConvergenceWarning)
+        fit = nt.nmf(X, 9, "brunet", init="nndsvda", stop="objective", tol=1e-4)
+    return widgets.cell_map_explorer(fit, cells[["umap_1", "umap_2"]].to_numpy(), cells["cell_type"].to_numpy())
 
 
 def _golub_explorer(golub):

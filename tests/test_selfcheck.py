@@ -643,3 +643,50 @@ def test_nmfteach_calls_sees_every_call_into_nmfteach_however_it_was_reached():
     assert called == ["nmfteach.textbook.masked_frobenius"]
     (W2, H2), none = nt.selfcheck.nmfteach_calls(honest, X, W, H)
     assert none == [] and np.allclose(W1, W2) and np.allclose(H1, H2)
+
+
+@pytest.mark.slow
+def test_lesson_11_checks_say_what_is_wrong(capsys):
+    from nmfteach.selfcheck import counts as checks
+
+    fit, X, held_out, types, symbols = checks._pbmc_lesson()
+    W = np.asarray(fit.W)
+    markers = checks._specific_markers(W, symbols)
+    names = checks._names_from(markers, symbols)
+    nt.selfcheck.name_metagenes({"markers": markers, "metagene_names": names})
+    assert capsys.readouterr().out.splitlines()[-1].startswith("Correct! 8 of the 9 metagenes")
+    by_loading = {m: [str(symbols[g]) for g in np.argsort(-W[:, k], kind="stable")[:30]] for k, m in enumerate(markers)}
+    unnamed = next(m for m, name in names.items() if name is None)
+    cases = {
+        "by loading": ({"markers": by_loading}, "largest loadings"),
+        "too few": ({"markers": {m: g[:10] for m, g in markers.items()}}, "should hold 30 genes"),
+        "a list": ({"markers": list(markers.values())}, "one entry per metagene"),
+        "named despite q": ({"metagene_names": {**names, unnamed: "B"}}, "q-value is below 0.05"),
+        "unknown name": ({"metagene_names": {**names, "NMF1": "T cells"}}, "a key of marker_sets"),
+    }
+    for name, (change, message) in cases.items():
+        nt.selfcheck.name_metagenes({"markers": markers, "metagene_names": names, **change})
+        out = capsys.readouterr().out
+        assert out.startswith("Not yet") and message in out, (name, out)
+
+    H_new = nt.project(W, X[:, held_out], "kl")
+    train_types = types[~held_out]
+    type_of = pd.crosstab(fit.predict(), train_types).idxmax(axis=1)
+    predicted = type_of.loc[nt.dominant_metagene(W, H_new)].to_numpy()
+    accuracy = float(np.mean(predicted == types[held_out]))
+    training = float(np.mean(type_of.loc[fit.predict()].to_numpy() == train_types))
+    right = {"H_new": H_new, "predicted": predicted, "accuracy": accuracy, "training_accuracy": training}
+    nt.selfcheck.place_new_cells(right)
+    assert capsys.readouterr().out.startswith("Correct! 73% of the held-out cells")
+    cases = {
+        "least squares": ({"H_new": nt.project(W, X[:, held_out], "frobenius")}, "least-squares projection"),
+        "transposed": ({"H_new": H_new.T}, "metagenes x held-out cells"),
+        "labels": ({"predicted": types[held_out]}, "own labels"),
+        "percent": ({"accuracy": 100 * accuracy}, "accuracy is the share"),
+        "text": ({"accuracy": "0.73"}, "store the number itself"),
+        "training": ({"training_accuracy": accuracy}, "training_accuracy is the same share"),
+    }
+    for name, (change, message) in cases.items():
+        nt.selfcheck.place_new_cells({**right, **change})
+        out = capsys.readouterr().out
+        assert out.startswith("Not yet") and message in out, (name, out)

@@ -162,3 +162,26 @@ def test_ambiguity_explorer_keeps_the_product_until_a_coefficient_turns_negative
         np.testing.assert_allclose(explorer.result["W"] @ explorer.result["H"], W @ H)
     explorer.controls["t"].value = 0.3
     assert not explorer.result["is_nmf"] and explorer.figure._suptitle.get_text() == "not an NMF any more"
+
+
+def test_cell_map_explorer_shows_each_metagenes_share_of_every_cell(lecture):
+    fit = nt.nmf(lecture.X, 3, "hals", init="nndsvda")
+    coordinates = np.random.default_rng(0).normal(size=(lecture.X.shape[1], 2))
+    types = lecture.labels.map({1: "a", 2: "b", 3: "c"}).to_numpy()
+    new = (fit.project(lecture.X.iloc[:, :6]), coordinates[:6], types[:6])
+    explorer = widgets.cell_map_explorer(fit, coordinates, types, new=new)
+    explorer._draw = lambda **values: pytest.fail("a move redrew")  # every picture was drawn when it was made
+    shares = {}
+    for metagene in ("NMF1", "NMF2", "NMF3"):
+        explorer.controls["metagene"].value = metagene
+        shares[metagene] = explorer.result["shares"]
+        assert len(explorer.result["markers"]) == 8 and metagene in explorer.figure._suptitle.get_text()
+    np.testing.assert_allclose(sum(shares.values()), 1.0)  # a cell's shares over the metagenes sum to 1
+    assert {explorer.result["by_type"].idxmax() for metagene in shares} <= {"a", "b", "c"}
+    tops = {}
+    for metagene in shares:  # pure simulated clusters: each metagene is most used by one type, a different one each
+        explorer.controls["metagene"].value = metagene
+        tops[metagene] = explorer.result["by_type"].idxmax()
+    assert sorted(tops.values()) == ["a", "b", "c"]
+    explorer.controls["cells"].value = "new cells (projected)"
+    assert len(explorer.result["shares"]) == 6
