@@ -69,8 +69,8 @@ def holdout_error(X, rank, method="brunet", fraction=0.1, seed=None, nrun=1, **o
 
     Parameters
     ----------
-    X : array or DataFrame, G genes x S samples
-        Non-negative data.
+    X : array, DataFrame or scipy.sparse matrix, G genes x S samples
+        Non-negative data (a sparse X is made dense, with a ``DensifyWarning``).
     rank : int
         K, the number of metagenes.
     method : str
@@ -89,6 +89,13 @@ def holdout_error(X, rank, method="brunet", fraction=0.1, seed=None, nrun=1, **o
     float
         The mean squared error on the hidden entries.
     """
+    if is_sparse(X):  # hidden entries are fitted by the masked methods, which work on dense arrays
+        warnings.warn(
+            f"holdout_error needs X as a dense array: converting it ({8 * X.shape[0] * X.shape[1] / 2**20:,.0f} MiB).",
+            DensifyWarning,
+            stacklevel=2,
+        )
+        X = as_sparse_data(X).toarray()
     A = as_data_matrix(X)[0]
     rank = check_rank(rank, A.shape)
     if not 0 < fraction < 0.5:

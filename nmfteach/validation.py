@@ -64,9 +64,10 @@ def _plain_array_or_frame(X, name, allow_missing):
     if scipy.sparse.issparse(X):
         megabytes = 8 * X.shape[0] * X.shape[1] / 2**20
         raise TypeError(
-            f"{name} is a scipy.sparse matrix ({X.shape[0]} x {X.shape[1]}, {X.nnz} stored values); nmfteach "
-            f"works on dense matrices for now. Pass {name}.toarray() (it takes {megabytes:,.0f} MiB), or keep only "
-            f"the genes you need first (e.g. the highly variable ones)."
+            f"{name} is a scipy.sparse matrix ({X.shape[0]} x {X.shape[1]}, {X.nnz} stored values); this function "
+            f"needs a dense array. Pass {name}.toarray() (it takes {megabytes:,.0f} MiB), or keep only the genes you "
+            f"need first (e.g. the highly variable ones). nmf(), rank_survey(), initialize(), project() and the "
+            f"objectives take a sparse X as it is."
         )
     complex_values = (
         any(pd.api.types.is_complex_dtype(dtype) for dtype in X.dtypes)

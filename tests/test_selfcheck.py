@@ -653,7 +653,9 @@ def test_lesson_11_checks_say_what_is_wrong(capsys):
     W = np.asarray(fit.W)
     markers = checks._specific_markers(W, symbols)
     names = checks._names_from(markers, symbols)
-    nt.selfcheck.name_metagenes({"markers": markers, "metagene_names": names})
+    enriched = nt.enrichment(markers, nt.PBMC_MARKERS, universe=symbols)
+    right = {"markers": markers, "enriched": enriched, "metagene_names": names}
+    nt.selfcheck.name_metagenes(right)
     assert capsys.readouterr().out.splitlines()[-1].startswith("Correct! 8 of the 9 metagenes")
     by_loading = {m: [str(symbols[g]) for g in np.argsort(-W[:, k], kind="stable")[:30]] for k, m in enumerate(markers)}
     unnamed = next(m for m, name in names.items() if name is None)
@@ -663,9 +665,14 @@ def test_lesson_11_checks_say_what_is_wrong(capsys):
         "a list": ({"markers": list(markers.values())}, "one entry per metagene"),
         "named despite q": ({"metagene_names": {**names, unnamed: "B"}}, "q-value is below 0.05"),
         "unknown name": ({"metagene_names": {**names, "NMF1": "T cells"}}, "a key of marker_sets"),
+        "genome universe": (
+            {"enriched": nt.enrichment(markers, nt.PBMC_MARKERS, universe=list(symbols) + ["CCR7", "CD8A", "CD3E"])},
+            "the universe is the genes the fit saw",
+        ),
+        "not a table": ({"enriched": None}, "table of the enrichment test"),
     }
     for name, (change, message) in cases.items():
-        nt.selfcheck.name_metagenes({"markers": markers, "metagene_names": names, **change})
+        nt.selfcheck.name_metagenes({**right, **change})
         out = capsys.readouterr().out
         assert out.startswith("Not yet") and message in out, (name, out)
 
@@ -682,7 +689,8 @@ def test_lesson_11_checks_say_what_is_wrong(capsys):
         "least squares": ({"H_new": nt.project(W, X[:, held_out], "frobenius")}, "least-squares projection"),
         "transposed": ({"H_new": H_new.T}, "metagenes x held-out cells"),
         "labels": ({"predicted": types[held_out]}, "own labels"),
-        "percent": ({"accuracy": 100 * accuracy}, "accuracy is the share"),
+        "percent": ({"accuracy": 100 * accuracy}, "not as percentages"),
+        "rounded": ({"accuracy": round(accuracy, 2)}, "close but rounded"),
         "text": ({"accuracy": "0.73"}, "store the number itself"),
         "training": ({"training_accuracy": accuracy}, "training_accuracy is the same share"),
     }

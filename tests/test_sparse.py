@@ -75,6 +75,9 @@ def test_rank_survey_on_sparse_x(counts):
     np.testing.assert_allclose(b["evar"], a["evar"], rtol=1e-10)
     with pytest.warns(nt.DensifyWarning, match="randomized option needs X as a dense array"):
         nt.rank_survey(sparse, [2], nrun=2, seed=1, randomized=True)
+    with pytest.warns(nt.DensifyWarning, match="holdout_error needs X as a dense array"):
+        held = nt.holdout_error(sparse, 2, seed=1, max_iter=50)
+    assert held == pytest.approx(nt.holdout_error(dense, 2, seed=1, max_iter=50), rel=1e-12)
 
 
 def test_methods_without_a_sparse_path_say_they_densify(counts):

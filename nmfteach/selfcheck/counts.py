@@ -56,22 +56,48 @@ def _specific_markers(W, symbols, n=N_MARKERS):
     }
 
 
-def _names_from(markers, symbols):
+def _enrichment(markers, symbols):
     from ..datasets import PBMC_MARKERS
     from ..features import enrichment
 
-    table = enrichment(markers, PBMC_MARKERS, symbols)
+    return enrichment(markers, PBMC_MARKERS, symbols)
+
+
+def _names_from(markers, symbols):
+    table = _enrichment(markers, symbols)
     best = table.sort_values(["p_value", "set"], kind="stable").groupby("list").first()
     return {m: (best.loc[m, "set"] if best.loc[m, "q_value"] < 0.05 else None) for m in markers}
 
 
+def _enrichment_problem(enriched, expected):
+    """What is wrong with the student's enrichment table, or None."""
+    import pandas as pd
+
+    needed = {"list", "set", "set_size", "p_value", "q_value"}
+    if not isinstance(enriched, pd.DataFrame) or not needed <= set(enriched.columns):
+        return "enriched should be the table of the enrichment test (one row per metagene and marker set)."
+    mine = enriched.set_index(["list", "set"]).sort_index()
+    theirs = expected.set_index(["list", "set"]).sort_index()
+    if len(mine) != len(theirs) or not mine.index.equals(theirs.index):
+        return "enriched should test every metagene's markers against every set of marker_sets."
+    if not (mine["set_size"].to_numpy() == theirs["set_size"].to_numpy()).all():
+        return (
+            "the set sizes in enriched are not the markers found among the 2,000 genes: the universe is the genes "
+            "the fit saw (symbols), not all genes (e.g. the naive set has 2 of its 5 genes among them)."
+        )
+    if not np.allclose(mine["p_value"].to_numpy(), theirs["p_value"].to_numpy(), rtol=1e-6, atol=1e-300):
+        return "the p-values in enriched are not those of markers against marker_sets within symbols."
+    return None
+
+
 def name_metagenes(namespace) -> None:
-    """Lesson 11: each metagene's 30 large-and-specific genes (``markers``) and its name, the
-    marker set with the smallest p-value when its q-value is below 0.05, else None (``metagene_names``)."""
-    found = _fetch(namespace, "markers", "metagene_names")
+    """Lesson 11: each metagene's 30 large-and-specific genes (``markers``), the enrichment test of them
+    against the marker sets within the 2,000 genes (``enriched``), and each metagene's name, the set
+    with the smallest p-value when its q-value is below 0.05, else None (``metagene_names``)."""
+    found = _fetch(namespace, "markers", "enriched", "metagene_names")
     if found is None:
         return
-    markers, names = found
+    markers, enriched, names = found
     fit, _, _, _, symbols = _reference()
     expected_markers = _specific_markers(fit.W, symbols)
     expected = _names_from(expected_markers, symbols)
@@ -84,12 +110,14 @@ def name_metagenes(namespace) -> None:
         problem = f"each metagene's list in markers should hold {N_MARKERS} genes."
     elif all(set(map(str, markers[m])) == set(by_loading[m]) for m in markers):
         problem = (
-            "those are the genes with the largest loadings; on raw counts they are the most abundant genes "
-            "(MALAT1, B2M, TMSB4X ...), whatever the metagene. Rank by loading times share, W_gk · W_gk / Σ_l W_gl."
+            "those are the genes with the largest loadings; on raw counts the most abundant genes (B2M, TMSB4X, "
+            "ACTB, FTL ...) are among them whatever the metagene. Rank by loading times share, W_gk · W_gk / Σ_l W_gl."
         )
     elif any(set(map(str, markers[m])) != set(expected_markers[m]) for m in markers):
         wrong = next(m for m in markers if set(map(str, markers[m])) != set(expected_markers[m]))
         problem = f"markers[{wrong!r}] is not the 30 genes with the largest W_gk · W_gk / Σ_l W_gl (by gene symbol)."
+    elif _enrichment_problem(enriched, _enrichment(expected_markers, symbols)):
+        problem = _enrichment_problem(enriched, _enrichment(expected_markers, symbols))
     elif not isinstance(names, dict) or sorted(names) != sorted(expected):
         problem = "metagene_names should be a dict with one entry per metagene."
     elif any(names[m] is not None and names[m] not in _sets() for m in names):
@@ -110,6 +138,11 @@ def _sets():
     from ..datasets import PBMC_MARKERS
 
     return PBMC_MARKERS
+
+
+def _rounded(answer, value) -> bool:
+    """Is the answer the value rounded to 1-3 decimals (typed from a print), but not the value itself?"""
+    return not _close(answer, value) and any(_close(answer, round(value, digits), rtol=1e-9) for digits in (1, 2, 3))
 
 
 def place_new_cells(namespace) -> None:
@@ -154,8 +187,14 @@ def place_new_cells(namespace) -> None:
             "predicted should be, for each new cell, the training cell type most common among the training cells "
             "whose dominant metagene is that cell's dominant metagene."
         )
+    elif _close(accuracy, 100 * right) or _close(training_accuracy, 100 * training):
+        problem = "store the accuracies as shares between 0 and 1, not as percentages."
+    elif _rounded(accuracy, right):
+        problem = "accuracy is close but rounded: compute it from predicted and the cell types rather than typing it."
     elif not _close(accuracy, right):
         problem = "accuracy is the share of held-out cells whose predicted type is their tutorial type."
+    elif _rounded(training_accuracy, training):
+        problem = "training_accuracy is close but rounded: compute it rather than typing it."
     elif not _close(training_accuracy, training):
         problem = "training_accuracy is the same share for the training cells, each named by its own dominant metagene."
     verdict(
