@@ -294,3 +294,27 @@ def test_a_student_version_opens_unmodified_and_hides_each_solution_until_asked(
         page.screenshot(path=str(ARTIFACTS / "student_solution_revealed.png"))
     finally:
         page.close()
+
+
+def test_formulas_render_in_pages_and_decks_with_no_network(browser, tmp_path):
+    """The site's MathJax is its own copy: with every request off the disk refused, lesson 03's page and deck
+    still show typeset formulas and no raw $$ … $$."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import build_site
+
+    site = tmp_path / "site"
+    build_site.build(site)
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    refused = []
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else (
+        refused.append(route.request.url), route.abort()))  # fmt: skip
+    try:
+        for path in (site / "lessons" / "03_objectives.html", site / "slides" / "03_objectives.slides.html"):
+            page.goto(path.as_uri())
+            page.wait_for_function("() => document.querySelectorAll('mjx-container').length > 0", timeout=60_000)
+            typeset = page.evaluate("() => document.querySelectorAll('mjx-container').length")
+            raw = page.evaluate("() => document.body.innerText.includes('$$')")
+            assert typeset > 0 and not raw, (path.name, typeset, raw)
+        assert not refused, f"the site asked the network for {refused[:3]}"
+    finally:
+        page.close()

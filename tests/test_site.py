@@ -137,3 +137,26 @@ def test_a_deck_opens_and_moves_to_the_next_slide_in_the_browser(site):
             page.screenshot(path=str(ARTIFACTS / "deck_01_slide_2.png"))
         finally:
             browser.close()
+
+
+EXTERNAL = re.compile(
+    r"<(?:script|link|img)\b[^>]*\b(?:src|href)=[\"'](?:https?:)?//"  # a script, style sheet or image from elsewhere
+    r"|url\(\s*[\"']?(?:https?:)?//"  # a font or image in CSS
+    r"|@import\s+(?:url\()?[\"']?(?:https?:)?//",
+    re.IGNORECASE,
+)
+
+
+def test_no_page_or_deck_loads_anything_from_outside_the_site(site):
+    """The site works with no network: every script, style and font comes from the site's own folder (links to
+    other sites, which a reader follows on purpose, are fine)."""
+    files = [p for p in site.rglob("*") if p.suffix in (".html", ".css")]
+    assert len(files) > 24
+    for path in files:
+        found = EXTERNAL.findall(path.read_text(errors="replace"))
+        assert not found, f"{path.relative_to(site)} loads from outside the site: {found[:3]}"
+    assert (site / "mathjax" / "tex-svg-full.js").stat().st_size > 1_000_000
+    for path in [*site.glob("lessons/*.html"), *site.glob("slides/*.slides.html")]:
+        text = path.read_text()
+        if "$" in text:  # a page with formulas loads the site's MathJax
+            assert 'src="../mathjax/tex-svg-full.js"' in text, path.name

@@ -12,6 +12,7 @@ Nothing is executed again: the committed outputs are what nbval checks. Written 
     slides/NN_name.slides.html    reveal.js decks (nbconvert's slides exporter; cells' slide
                                   types in their "slideshow" metadata, see set_slide_types.py)
     slides/reveal.js/             reveal.js (vendored in tools/site/vendor) and our theme
+    mathjax/                      MathJax 3 (vendored in tools/site/vendor): formulas offline
 
 Explorers (ipywidgets) need a running kernel; pages and decks show the snapshot saved in the
 notebook with a note on how to use them for real.
@@ -39,6 +40,7 @@ SITE = Path(__file__).resolve().parent / "site"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 HIDE_INPUT = "nmft-slides-hide-input"
+MATHJAX_SRC = "../mathjax/tex-svg-full.js"  # from lessons/ and slides/ to the site's copy of MathJax
 LONG_CODE = 12  # lines of code above which a deck shows only the cell's output
 EXPLORER_NOTE = (
     "Interactive explorer: this is a snapshot. Run the lesson in JupyterLab "
@@ -192,6 +194,7 @@ def build(out: Path) -> dict:
     (out / "lessons").mkdir(parents=True)
     (out / "slides").mkdir()
     shutil.copytree(SITE / "vendor" / "reveal.js", out / "slides" / "reveal.js")
+    shutil.copytree(SITE / "vendor" / "mathjax", out / "mathjax")  # pages and decks typeset offline
     (out / "slides" / "reveal.js" / "dist" / "theme").mkdir(parents=True, exist_ok=True)
     shutil.copy(SITE / "slides.css", out / "slides" / "reveal.js" / "dist" / "theme" / "nmfteach.css")
     site_css = (SITE / "site.css").read_text()
@@ -202,10 +205,13 @@ def build(out: Path) -> dict:
         stem = info["stem"]
         nav = _nav(infos, i, f"../slides/{stem}.slides.html", "../index.html", "")
         body, _ = page.from_notebook_node(
-            prepare(info["notebook"], for_slides=False), resources={"nav": nav, "site_css": site_css}
+            prepare(info["notebook"], for_slides=False),
+            resources={"nav": nav, "site_css": site_css, "mathjax_src": MATHJAX_SRC},
         )
         (out / "lessons" / f"{stem}.html").write_text(_site_links(body))
-        slides, _ = deck.from_notebook_node(prepare(info["notebook"], for_slides=True))
+        slides, _ = deck.from_notebook_node(
+            prepare(info["notebook"], for_slides=True), resources={"mathjax_src": MATHJAX_SRC}
+        )
         (out / "slides" / f"{stem}.slides.html").write_text(slides)
         counts[stem] = count_slides(slides)
     (out / "help").mkdir()
