@@ -100,3 +100,14 @@ def test_every_explorer_is_followed_by_questions_with_answers_one_click_away(pat
         answers = re.findall(r"<details>\n<summary>What happens, and why</summary>\n\n.+?\n\n</details>", guide.source,
                              flags=re.S)  # fmt: skip
         assert len(questions) >= 2 and len(answers) == len(questions), (path.name, len(questions), len(answers))
+
+
+@pytest.mark.parametrize("path", LESSONS + ASSIGNMENTS, ids=lambda p: p.stem[:2])
+def test_test_markers_stay_out_of_what_students_read(path):
+    """nbval's "ignore this output" is the cell tag nbval-ignore-output, never a comment in the code a student,
+    a slide or the site shows; the reason sits beside it, in the cell's metadata "nbval-ignore-reason"."""
+    for cell in nbformat.read(path, as_version=4).cells:
+        assert "NBVAL" not in cell.source, f"{path.name}: a test marker in a cell's code: {cell.source[:80]!r}"
+        if "nbval-ignore-output" in cell.metadata.get("tags", []):
+            reason = cell.metadata.get("nbval-ignore-reason", "")
+            assert len(reason) > 20, f"{path.name}: an ignored output without its reason: {cell.source[:80]!r}"
