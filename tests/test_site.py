@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
 # Bounds on the decks, from their cells' slide types: each lesson has 3-12 sections
 # (horizontal slides) and 6-25 slides in all; outside that, a slide type is surely wrong.
-SECTIONS, ALL_SLIDES = (3, 12), (6, 25)
+SECTIONS, ALL_SLIDES = (3, 16), (6, 30)
 sys.path.insert(0, str(ROOT / "tools"))
 import build_site  # noqa: E402
 
@@ -160,3 +160,14 @@ def test_no_page_or_deck_loads_anything_from_outside_the_site(site):
         text = path.read_text()
         if "$" in text:  # a page with formulas loads the site's MathJax
             assert 'src="../mathjax/tex-svg-full.js"' in text, path.name
+
+
+def test_decks_link_home_and_keep_further_reading_in_the_speaker_notes(site):
+    for path in sorted(site.glob("slides/*.slides.html")):
+        text = path.read_text()
+        assert 'class="nmft-deck-home" href="../index.html"' in text, path.name
+        notes = re.findall(r'<aside class="notes">(.*?)</aside>', text, flags=re.S)
+        on_slides = re.sub(r'<aside class="notes">.*?</aside>', "", text, flags=re.S)
+        if "Further-reading" in text:
+            assert any("Further-reading" in note for note in notes), path.name
+            assert "Further-reading" not in on_slides, f"{path.name}: further reading on a slide"

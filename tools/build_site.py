@@ -98,6 +98,8 @@ def prepare(notebook, for_slides: bool):
     hidden tests removed, and (for decks) long code inputs marked to be hidden."""
     notebook = copy.deepcopy(notebook)
     notebook.cells = without_claims(notebook.cells)
+    if for_slides:
+        notebook.cells = [part for cell in notebook.cells for part in _sections(cell)]
     state = notebook.metadata.pop("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     for cell in notebook.cells:
         if cell.cell_type != "code":
@@ -126,6 +128,24 @@ def prepare(notebook, for_slides: bool):
         if for_slides and cell.source.count("\n") >= LONG_CODE:
             cell.metadata.setdefault("tags", []).append(HIDE_INPUT)
     return notebook
+
+
+def _sections(cell):
+    """A markdown cell holding several "## " sections, as one cell per section for a deck: each later
+    section opens a slide of its own, and "## Further reading" goes to the speaker notes."""
+    if cell.cell_type != "markdown":
+        return [cell]
+    parts = re.split(r"\n(?=## )", cell.source)
+    if len(parts) == 1:
+        return [cell]
+    cells = [copy.deepcopy(cell)]
+    cells[0].source = parts[0]
+    for part in parts[1:]:
+        extra = nbformat.v4.new_markdown_cell(part)
+        kind = "notes" if part.startswith("## Further reading") else "slide"
+        extra.metadata["slideshow"] = {"slide_type": kind}
+        cells.append(extra)
+    return cells
 
 
 def _nav(infos, i, slides_href, index_href, lessons_prefix) -> str:
