@@ -103,11 +103,17 @@ def _convergence_draw(X, rank, max_iter):
         for method in methods:
             key = (init, method, seed)
             if key not in cache:
-                cache[key] = nmf(X, rank, method, init=init, seed=seed, max_iter=max_iter, stop="none")
+                # "lee" with H compensated for R's rescaling of W's columns: WH, and so the objective, is
+                # unchanged by it, and the updates never increase the objective, as lesson 04 says
+                extra = {"rescale": "both"} if method == "lee" else {}
+                cache[key] = nmf(X, rank, method, init=init, seed=seed, max_iter=max_iter, stop="none", **extra)
             fits[method] = cache[key]
         fig, ax = plt.subplots(figsize=(6, 3.6))
         fig.subplots_adjust(left=0.13, right=0.97, bottom=0.14, top=0.9)
-        convergence_plot(fits, ax=ax, title=f"½‖X − WH‖² per iteration, start '{init}'")
+        title = f"½‖X − WH‖² per iteration, start '{init}'" + (
+            "\n(lee: W rescaled, H compensated)" if "lee" in fits else ""
+        )
+        convergence_plot(fits, ax=ax, title=title)
         return fig, fits
 
     return draw

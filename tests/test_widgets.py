@@ -185,3 +185,14 @@ def test_cell_map_explorer_shows_each_metagenes_share_of_every_cell(lecture):
     assert sorted(tops.values()) == ["a", "b", "c"]
     explorer.controls["cells"].value = "new cells (projected)"
     assert len(explorer.result["shares"]) == 6
+
+
+def test_convergence_explorers_lee_never_increases_its_objective(lecture):
+    """Lesson 04 says multiplicative updates never increase the objective: the explorer's "lee" compensates H
+    for R's rescaling of W (rescale="both"), so its trace is monotone from every start."""
+    explorer = widgets.convergence_explorer(lecture.X, max_iter=100)
+    for init in ("nndsvd", "nndsvda", "random"):
+        explorer.controls["init"].value = init
+        history = explorer.result["lee"].history.to_numpy()
+        assert (np.diff(history) <= 1e-9 * history[:-1]).all(), init
+    assert "H compensated" in explorer.figure.axes[0].get_title()
