@@ -33,8 +33,10 @@ def _genes_by_metagene(W):
     return np.lexsort((-W.max(axis=1), W.argmax(axis=1)))
 
 
-def _mixing_draw(W):
-    """mixing_explorer's draw: the metagenes' stacked contributions to one sample x = W h."""
+def _mixing_draw(W, largest_weight=2.0):
+    """mixing_explorer's draw: the metagenes' stacked contributions to one sample x = W h, on an
+    axis fixed by the largest sample the sliders can make (every weight at ``largest_weight``)."""
+    top = 1.05 * largest_weight * float(W.to_numpy().sum(axis=1).max())
 
     @styled
     def draw(**weights):
@@ -47,6 +49,7 @@ def _mixing_draw(W):
             ax.bar(W.index, parts[:, k], bottom=bottom, color=OKABE_ITO[k], label=f"{name} × {h[k]:.1f}")
             bottom += parts[:, k]
         ax.set_xlabel("gene"), ax.set_ylabel("expression")
+        ax.set_ylim(0, top)  # the same axis for every mix, so a change of weight shows as a change of height
         ax.set_title("A sample rebuilt from metagenes: x = W h (stacked contributions)")
         ax.legend(frameon=False, fontsize=8)
         return fig, pd.Series(W.to_numpy() @ h, index=W.index, name="sample")
@@ -109,7 +112,7 @@ def _convergence_draw(X, rank, max_iter):
                 cache[key] = nmf(X, rank, method, init=init, seed=seed, max_iter=max_iter, stop="none", **extra)
             fits[method] = cache[key]
         fig, ax = plt.subplots(figsize=(6, 3.6))
-        fig.subplots_adjust(left=0.13, right=0.97, bottom=0.14, top=0.9)
+        fig.subplots_adjust(left=0.15, right=0.97, bottom=0.14, top=0.85)
         title = f"½‖X − WH‖² per iteration, start '{init}'" + (
             "\n(lee: W rescaled, H compensated)" if "lee" in fits else ""
         )
@@ -133,13 +136,13 @@ def _noise_draw(n_genes, n_samples, true_rank, seed):
         found = np.corrcoef(sim.W.to_numpy().T, np.asarray(fit.W).T)[:true_rank, true_rank:]
         recovery = found.max(axis=1).mean()
         clusters = purity(np.asarray(fit.predict()), sim.labels.to_numpy())
-        fig, ax = plt.subplots(figsize=(5.5, 3.4))
-        fig.subplots_adjust(left=0.12, right=0.95, bottom=0.15, top=0.88)
-        image = ax.imshow(found, cmap="viridis", vmin=-1, vmax=1)
+        fig = plt.figure(figsize=(5.5, 3.4))
+        ax, bar = fig.add_axes((0.12, 0.15, 0.66, 0.73)), fig.add_axes((0.82, 0.15, 0.03, 0.73))  # fixed boxes:
+        image = ax.imshow(found, cmap="viridis", vmin=-1, vmax=1, aspect="auto")  # the map stays put as K changes
         ax.set_xlabel("metagene found"), ax.set_ylabel("true metagene")
         ax.set_xticks(range(rank), labels=[str(k + 1) for k in range(rank)])
         ax.set_yticks(range(true_rank), labels=[str(k + 1) for k in range(true_rank)])
-        fig.colorbar(image, ax=ax, label="correlation")
+        fig.colorbar(image, cax=bar, label="correlation")
         ax.set_title(f"noise sd {noise_sd:.1f}, K = {rank}: recovery {recovery:.2f}, purity {clusters:.2f}")
         return fig, {"recovery": recovery, "purity": clusters, "fit": fit}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from scipy.cluster.hierarchy import dendrogram, linkage
 from scipy.spatial.distance import squareform
 
@@ -30,6 +31,11 @@ from ._drawing import SURVEY_MEASURES as SURVEY_MEASURES
 from ._drawing import styled as styled
 from ._sample_plots import component_plot, nmf_vs_pca
 from .consensus import cophenetic
+
+# survey measures that end at 1 (a perfect score): drawn on an axis that reaches from 0.9 or below
+BOUNDED_BY_ONE = ("cophenetic", "dispersion", "silhouette_consensus", "evar", "purity")
+# lines on white: the Okabe-Ito colours without the pale yellow
+LINE_COLORS = [color for color in OKABE_ITO if color != "#F0E442"]
 
 __all__ = [
     "basis_map",
@@ -196,6 +202,9 @@ def survey_plot(survey, measures=None, highlight=None, title="Choosing the rank 
             ax.axvline(highlight, color="#888888", linewidth=1)
         ax.set_xlabel("rank K"), ax.set_ylabel(SURVEY_MEASURES.get(measure, measure))
         ax.set_xticks(sorted(table.index.get_level_values("rank").unique()))
+        if measure in BOUNDED_BY_ONE:  # at least 0.9 to 1 shown, so that 0.987 does not look like a collapse
+            lowest = float(np.nanmin(table[measure].to_numpy()))
+            ax.set_ylim(min(lowest - 0.02, 0.9), 1.005)
     for ax in list(axes.flat)[len(available) :]:
         ax.set_axis_off()
     axes.flat[0].legend(fontsize=7, frameon=False)
@@ -222,10 +231,18 @@ def convergence_plot(fits, ax=None, title="Convergence"):
     """
     own = ax is None
     fig, ax = plt.subplots(figsize=(6, 4), layout="constrained") if own else (ax.figure, ax)
+    lows, highs = [], []
     for i, (label, fit) in enumerate(fits.items()):
         history = fit.history
-        ax.plot(history.index, history.to_numpy(), color=OKABE_ITO[i % len(OKABE_ITO)], label=label)
+        ax.plot(history.index, history.to_numpy(), color=LINE_COLORS[i % len(LINE_COLORS)], label=label)
+        lows.append(history.min()), highs.append(history.max())
     ax.set_yscale("log")
+    # ticks a room can read at the values that matter: 1-2-5 steps over many decades, finer over few
+    decades = np.log10(max(highs) / min(lows)) if lows and min(lows) > 0 else 3
+    subs = (1.0, 2.0, 5.0) if decades > 2 else (1.0, 1.5, 2.0, 3.0, 5.0, 7.0)
+    ax.yaxis.set_major_locator(LogLocator(subs=subs))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.6g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("iteration"), ax.set_ylabel("objective (log scale)")
     ax.set_title(title)
     ax.legend(frameon=False)
