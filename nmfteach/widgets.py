@@ -120,7 +120,8 @@ class Explorer(w.VBox):
         if len(self.pictures.children) != len(self.png):
             self.pictures.children = [w.Image(format="png") for _ in self.png]
         for picture, png in zip(self.pictures.children, self.png):
-            picture.value = png
+            # shown at the size it was drawn (PNG width from its header): not stretched, so not blurred
+            picture.value, picture.width = png, str(int.from_bytes(png[16:20], "big"))
 
 
 def slider(description, value, low, high, step=1, continuous=False, kind=w.IntSlider):

@@ -196,3 +196,9 @@ def test_convergence_explorers_lee_never_increases_its_objective(lecture):
         history = explorer.result["lee"].history.to_numpy()
         assert (np.diff(history) <= 1e-9 * history[:-1]).all(), init
     assert "H compensated" in explorer.figure.axes[0].get_title()
+
+
+def test_explorer_pictures_are_shown_at_the_size_they_were_drawn():
+    explorer = widgets.mixing_explorer()
+    picture = explorer.pictures.children[0]
+    assert picture.width == str(int(explorer.figure.get_figwidth() * 80))  # the PNG's own width, in pixels
