@@ -156,7 +156,9 @@ def _rank_choice_draw(survey, fits, classes):
     def draw(rank):
         figures = (
             survey_plot(survey, measures=["cophenetic", "dispersion", "evar"], highlight=rank, layout=None),
-            consensus_map(fits[rank], classes=classes, title=f"Consensus, K = {rank}", layout=None, show_names=False),
+            consensus_map(
+                fits[rank], classes=classes, title=f"Consensus, K = {rank}", layout=None, show_names=False, size=5
+            ),
         )
         return figures, {"fit": fits[rank], "survey": survey}
 

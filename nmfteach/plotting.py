@@ -101,7 +101,9 @@ def coef_map(fit, classes=None, title="Sample weights (H)"):
 
 
 @styled
-def consensus_map(fit_or_C, classes=None, title="Consensus matrix", labels=None, layout="constrained", show_names=True):
+def consensus_map(
+    fit_or_C, classes=None, title="Consensus matrix", labels=None, layout="constrained", show_names=True, size=6.5
+):
     """The consensus matrix with samples in the order of its average-linkage tree, the tree on
     top, annotation tracks (predicted consensus clusters, known classes) and the cophenetic
     correlation in the title. Pass a multi-run fit or a consensus matrix. ``layout=None`` and
@@ -118,6 +120,9 @@ def consensus_map(fit_or_C, classes=None, title="Consensus matrix", labels=None,
     layout : {"constrained", None}
     show_names : bool
         Label the rows and columns with the sample names (up to 40 samples).
+    size : float
+        The figure's width and height in inches (smaller in an explorer, so it fits the screen
+        with its controls).
 
     Returns
     -------
@@ -137,7 +142,7 @@ def consensus_map(fit_or_C, classes=None, title="Consensus matrix", labels=None,
         tracks["cluster"] = _labels(labels, names)
     if classes is not None:
         tracks["class"] = _labels(classes, names)
-    fig = plt.figure(figsize=(6.5, 6.5), layout=layout)
+    fig = plt.figure(figsize=(size, size), layout=layout)
     grid = fig.add_gridspec(
         len(tracks) + 2,
         1,

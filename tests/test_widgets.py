@@ -202,3 +202,27 @@ def test_explorer_pictures_are_shown_at_the_size_they_were_drawn():
     explorer = widgets.mixing_explorer()
     picture = explorer.pictures.children[0]
     assert picture.width == str(int(explorer.figure.get_figwidth() * 80))  # the PNG's own width, in pixels
+
+
+def test_every_explorer_fits_a_1400_by_900_window_with_its_controls(lecture):
+    """Pictures shown at their drawn size: at most 1,300 px wide and 700 px tall in all, leaving room for the
+    controls and JupyterLab's own bars in a 1400 x 900 window."""
+    fit = nt.nmf(lecture.X, 3, "brunet", nrun=4, seed=1)
+    sizes = {
+        "ambiguity": widgets.ambiguity_explorer(
+            np.array([[4.0, 1.0], [2.0, 5.0]]), np.eye(2), np.array([[4.0, 1.0], [2.0, 5.0]])
+        )
+    }
+    sizes.update(
+        rank=widgets.rank_explorer(lecture.X),
+        mixing=widgets.mixing_explorer(),
+        nmf_pca=widgets.nmf_pca_explorer(lecture.X, ranks=(1, 3)),
+        convergence=widgets.convergence_explorer(lecture.X, max_iter=20),
+        noise=widgets.noise_explorer(),
+        rank_choice=widgets.rank_choice_explorer(lecture.X, ranks=[2, 3], nrun=2, seed=1),
+        reading=widgets.reading_explorer(fit, lecture.X),
+    )
+    for name, explorer in sizes.items():
+        widths = [int.from_bytes(png[16:20], "big") for png in explorer.png]
+        heights = [int.from_bytes(png[20:24], "big") for png in explorer.png]
+        assert max(widths) <= 1300 and sum(heights) <= 700, (name, widths, heights)
