@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse
 
-__all__ = ["SparseData", "DensifyWarning", "as_sparse_data", "is_sparse"]
+__all__ = ["SparseData", "DensifyWarning", "as_sparse_data", "densified", "is_sparse"]
 
 BLOCK_BYTES = 4 * 2**20  # the buffer for WH, a block of genes at a time
 
@@ -26,6 +26,21 @@ BLOCK_BYTES = 4 * 2**20  # the buffer for WH, a block of genes at a time
 class DensifyWarning(UserWarning):
     """A function that has no sparse path converted a sparse X to a dense array (and says how
     large it is)."""
+
+
+def densified(X, reason, advice="", stacklevel=3) -> np.ndarray:
+    """X (scipy.sparse or SparseData) as a dense array, with a DensifyWarning that gives ``reason``
+    and the memory the array takes."""
+    import warnings
+
+    G, S = X.shape
+    warnings.warn(
+        f"{reason}: X ({G} x {S}, {X.nnz} stored values) is converted to a dense array of "
+        f"{8 * G * S / 2**20:,.0f} MiB.{' ' + advice if advice else ''}",
+        DensifyWarning,
+        stacklevel=stacklevel + 1,
+    )
+    return X.toarray()
 
 
 def is_sparse(X) -> bool:

@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from ._sparse import DensifyWarning, as_sparse_data, is_sparse
+from ._sparse import as_sparse_data, densified, is_sparse
 from .engine import ConvergenceWarning, Job
 from .init import INIT_METHODS
 from .methods import METHODS, SPARSE_METHODS, get_method, resolve_options
@@ -147,14 +147,8 @@ def _checked_data(X, method, options):
             if method.loss == "kl":
                 check_no_zero_lines(A, f"method {method.name!r} divides by WH, which such a line drives to 0")
             return A, None, None
-        warnings.warn(
-            f"method {method.name!r} has no sparse path: X ({A.shape[0]} x {A.shape[1]}, {A.nnz} stored values) "
-            f"is converted to a dense array of {8 * A.shape[0] * A.shape[1] / 2**20:,.0f} MiB. Methods "
-            f"{', '.join(map(repr, SPARSE_METHODS))} work on sparse X directly.",
-            DensifyWarning,
-            stacklevel=4,
-        )
-        X = A.toarray()
+        advice = f"Methods {', '.join(map(repr, SPARSE_METHODS))} work on sparse X directly."
+        X = densified(A, f"method {method.name!r} has no sparse path", advice, stacklevel=4)
     A, rows, cols = as_data_matrix(X, allow_missing=method.masked)
     if method.masked:
         A, options["mask"] = observed_entries(A, options.get("mask"))

@@ -40,23 +40,23 @@ def _sparse_factors(X, W, H):
         return None
     X = X if hasattr(X, "csr") else as_sparse_data(X, "X")
     W, H = as_data_matrix(W, "W")[0], as_data_matrix(H, "H")[0]
-    if W.shape[1] != H.shape[0] or (W.shape[0], H.shape[1]) != X.shape:
-        raise ValueError(
-            f"shapes do not match: X is {X.shape}, W is {W.shape}, H is {H.shape}; "
-            f"W must be genes x K and H K x samples."
-        )
+    _check_shapes(X.shape, W, H)
     return X, W, H
+
+
+def _check_shapes(shape, W, H):
+    """Raise unless W (G x K) and H (K x S) multiply to X's shape (G x S)."""
+    if W.shape[1] != H.shape[0] or (W.shape[0], H.shape[1]) != shape:
+        raise ValueError(
+            f"shapes do not match: X is {shape}, W is {W.shape}, H is {H.shape}; W must be genes x K and H K x samples."
+        )
 
 
 def _product(X, W, H):
     X = as_data_matrix(X, "X")[0]
     W = as_data_matrix(W, "W")[0]
     H = as_data_matrix(H, "H")[0]
-    if W.shape[1] != H.shape[0] or (W.shape[0], H.shape[1]) != X.shape:
-        raise ValueError(
-            f"shapes do not match: X is {X.shape}, W is {W.shape}, H is {H.shape}; "
-            f"W must be genes x K and H K x samples."
-        )
+    _check_shapes(X.shape, W, H)
     return X, W @ H
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ._sparse import as_sparse_data, is_sparse
 from .least_squares import nnls
+from .objectives import kl_from_product
 from .validation import as_data_matrix, check_choice, check_tolerance, positive_int
 
 __all__ = ["project"]
@@ -109,8 +110,4 @@ def _kl_coefficients(W, X, max_iter, tol):
 
 
 def _kl(W, X, H):
-    if hasattr(X, "csr"):
-        return X.kl(W, H)
-    WH = W @ H
-    positive = X > 0
-    return float(np.sum(X[positive] * np.log(X[positive] / WH[positive])) - X.sum() + WH.sum())
+    return X.kl(W, H) if hasattr(X, "csr") else kl_from_product(X, W @ H)

@@ -21,7 +21,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ._sparse import DensifyWarning, as_sparse_data, is_sparse
+from ._sparse import as_sparse_data, densified, is_sparse
 from .engine import ConvergenceWarning
 from .fit import nmf
 from .methods import get_method
@@ -90,12 +90,7 @@ def holdout_error(X, rank, method="brunet", fraction=0.1, seed=None, nrun=1, **o
         The mean squared error on the hidden entries.
     """
     if is_sparse(X):  # hidden entries are fitted by the masked methods, which work on dense arrays
-        warnings.warn(
-            f"holdout_error needs X as a dense array: converting it ({8 * X.shape[0] * X.shape[1] / 2**20:,.0f} MiB).",
-            DensifyWarning,
-            stacklevel=2,
-        )
-        X = as_sparse_data(X).toarray()
+        X = densified(as_sparse_data(X), "holdout_error needs X as a dense array", stacklevel=2)
     A = as_data_matrix(X)[0]
     rank = check_rank(rank, A.shape)
     if not 0 < fraction < 0.5:
@@ -166,13 +161,8 @@ def rank_survey(
         Only with ``return_fits``: {K: NMFResult} for the original data.
     """
     if is_sparse(X) and (randomized or holdout):  # these shuffle or hide entries of a dense X
-        warnings.warn(
-            f"rank_survey's {'randomized' if randomized else 'holdout'} option needs X as a dense array: "
-            f"converting it ({8 * X.shape[0] * X.shape[1] / 2**20:,.0f} MiB).",
-            DensifyWarning,
-            stacklevel=2,
-        )
-        X = as_sparse_data(X).toarray()
+        option = "randomized" if randomized else "holdout"
+        X = densified(as_sparse_data(X), f"rank_survey's {option} option needs X as a dense array", stacklevel=2)
     A, rows, cols = (as_sparse_data(X), None, None) if is_sparse(X) else as_data_matrix(X)
     ranks = [check_rank(k, A.shape) for k in ranks]
     if not ranks:

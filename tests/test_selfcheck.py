@@ -652,7 +652,7 @@ def test_lesson_11_checks_say_what_is_wrong(capsys):
     fit, X, held_out, types, symbols = checks._pbmc_lesson()
     W = np.asarray(fit.W)
     markers = checks._specific_markers(W, symbols)
-    names = checks._names_from(markers, symbols)
+    names = checks._names_from(checks._enrichment(markers, symbols))
     enriched = nt.enrichment(markers, nt.PBMC_MARKERS, universe=symbols)
     right = {"markers": markers, "enriched": enriched, "metagene_names": names}
     nt.selfcheck.name_metagenes(right)

@@ -6,6 +6,7 @@ import functools
 
 import numpy as np
 
+from ..datasets import PBMC_MARKERS
 from ._core import _close, _fetch, _not_one_number, verdict
 
 __all__ = ["name_metagenes", "place_new_cells"]
@@ -57,16 +58,15 @@ def _specific_markers(W, symbols, n=N_MARKERS):
 
 
 def _enrichment(markers, symbols):
-    from ..datasets import PBMC_MARKERS
     from ..features import enrichment
 
     return enrichment(markers, PBMC_MARKERS, symbols)
 
 
-def _names_from(markers, symbols):
-    table = _enrichment(markers, symbols)
+def _names_from(table):
+    """Each list's name in an enrichment table: its smallest-p set if that q is below 0.05, else None."""
     best = table.sort_values(["p_value", "set"], kind="stable").groupby("list").first()
-    return {m: (best.loc[m, "set"] if best.loc[m, "q_value"] < 0.05 else None) for m in markers}
+    return {m: (best.loc[m, "set"] if best.loc[m, "q_value"] < 0.05 else None) for m in best.index}
 
 
 def _enrichment_problem(enriched, expected):
@@ -100,7 +100,8 @@ def name_metagenes(namespace) -> None:
     markers, enriched, names = found
     fit, _, _, _, symbols = _reference()
     expected_markers = _specific_markers(fit.W, symbols)
-    expected = _names_from(expected_markers, symbols)
+    expected_table = _enrichment(expected_markers, symbols)
+    expected = _names_from(expected_table)
     by_loading = {m: [str(symbols[g]) for g in np.argsort(-np.asarray(fit.W)[:, k], kind="stable")[:N_MARKERS]]
                   for k, m in enumerate(expected_markers)}  # fmt: skip
     problem = None
@@ -116,11 +117,11 @@ def name_metagenes(namespace) -> None:
     elif any(set(map(str, markers[m])) != set(expected_markers[m]) for m in markers):
         wrong = next(m for m in markers if set(map(str, markers[m])) != set(expected_markers[m]))
         problem = f"markers[{wrong!r}] is not the 30 genes with the largest W_gk · W_gk / Σ_l W_gl (by gene symbol)."
-    elif _enrichment_problem(enriched, _enrichment(expected_markers, symbols)):
-        problem = _enrichment_problem(enriched, _enrichment(expected_markers, symbols))
+    elif table_problem := _enrichment_problem(enriched, expected_table):
+        problem = table_problem
     elif not isinstance(names, dict) or sorted(names) != sorted(expected):
         problem = "metagene_names should be a dict with one entry per metagene."
-    elif any(names[m] is not None and names[m] not in _sets() for m in names):
+    elif any(names[m] is not None and names[m] not in PBMC_MARKERS for m in names):
         problem = "each name should be a key of marker_sets, or None when no set is significant."
     elif any((names[m] is None) != (expected[m] is None) for m in names):
         problem = "a metagene is named only when its best set's q-value is below 0.05 (and None otherwise)."
@@ -134,10 +135,15 @@ def name_metagenes(namespace) -> None:
     )
 
 
-def _sets():
-    from ..datasets import PBMC_MARKERS
+@functools.lru_cache(maxsize=1)
+def _reference_projections():
+    """The held-out cells projected on the reference fit, by KL (the answer) and by least squares (a
+    slip to recognise): made once, not at every check."""
+    from ..projection import project
 
-    return PBMC_MARKERS
+    fit, X, held_out, _, _ = _pbmc_lesson()
+    W = np.asarray(fit.W)
+    return project(W, X[:, held_out], "kl"), project(W, X[:, held_out], "frobenius")
 
 
 def _rounded(answer, value) -> bool:
@@ -155,12 +161,11 @@ def place_new_cells(namespace) -> None:
     H_new, predicted, accuracy, training_accuracy = found
     import pandas as pd
 
-    from ..projection import project
     from ..result import dominant_metagene
 
     fit, X, held_out, types, _ = _reference()
     W = np.asarray(fit.W)
-    expected_H = project(W, X[:, held_out], "kl")
+    expected_H, least_squares = _reference_projections()
     type_of = pd.crosstab(fit.predict(), types[~held_out]).idxmax(axis=1)
     expected = type_of.loc[dominant_metagene(W, expected_H)].to_numpy()
     right = float(np.mean(expected == types[held_out]))
@@ -174,7 +179,7 @@ def place_new_cells(namespace) -> None:
         problem = f"H_new should be metagenes x held-out cells, {expected_H.shape}; yours is {shape}."
     elif (answer_H < 0).any():
         problem = "your H has negative entries: coefficients of new cells are found with H ≥ 0."
-    elif np.allclose(answer_H, project(W, X[:, held_out], "frobenius"), rtol=1e-4, atol=1e-8):
+    elif np.allclose(answer_H, least_squares, rtol=1e-4, atol=1e-8):
         problem = "that is the least-squares projection; the fit minimized KL, so project with the KL loss."
     elif not np.allclose(answer_H, expected_H, rtol=1e-3, atol=1e-6 * expected_H.max()):
         problem = "H_new is not the KL projection of the held-out cells on the fit's W (fit.project does it)."
