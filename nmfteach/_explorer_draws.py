@@ -373,8 +373,8 @@ def _cell_map_draw(fit, coordinates, cell_types, genes, new):
     maps = {"fitted cells": np.asarray(coordinates, dtype=float)}
     types = {"fitted cells": np.asarray(cell_types)}
     if new is not None:
-        H_new, coordinates_new, types_new = new
-        shares["new cells (projected)"] = expression_shares(W, H_new)
+        X_new, coordinates_new, types_new = new
+        shares["new cells (projected)"] = expression_shares(W, fit.project(X_new))  # W fixed, the fit's loss
         maps["new cells (projected)"] = np.asarray(coordinates_new, dtype=float)
         types["new cells (projected)"] = np.asarray(types_new)
     specific = W * (W / np.maximum(W.sum(axis=1, keepdims=True), np.finfo(float).tiny))  # large and specific

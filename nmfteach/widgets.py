@@ -512,8 +512,9 @@ def cell_map_explorer(fit, coordinates, cell_types, genes=None, new=None):
         Reference labels (e.g. the tutorial's cell types).
     genes : array-like or None
         Gene names for W's rows (default: W's index, or row numbers).
-    new : (H_new, coordinates_new, cell_types_new) or None
-        Cells projected onto the fit (``fit.project``): a second choice of cells to show.
+    new : (X_new, coordinates_new, cell_types_new) or None
+        Cells not in the fit (genes x cells, the fit's genes), projected onto its metagenes with
+        ``fit.project``: a second choice of cells to show.
 
     Returns
     -------

@@ -168,7 +168,7 @@ def test_cell_map_explorer_shows_each_metagenes_share_of_every_cell(lecture):
     fit = nt.nmf(lecture.X, 3, "hals", init="nndsvda")
     coordinates = np.random.default_rng(0).normal(size=(lecture.X.shape[1], 2))
     types = lecture.labels.map({1: "a", 2: "b", 3: "c"}).to_numpy()
-    new = (fit.project(lecture.X.iloc[:, :6]), coordinates[:6], types[:6])
+    new = (lecture.X.iloc[:, :6], coordinates[:6], types[:6])  # projected by the explorer
     explorer = widgets.cell_map_explorer(fit, coordinates, types, new=new)
     explorer._draw = lambda **values: pytest.fail("a move redrew")  # every picture was drawn when it was made
     shares = {}
