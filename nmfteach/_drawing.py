@@ -25,6 +25,7 @@ OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "
 TOL_MUTED = ["#332288", "#CC6677", "#999933", "#882255", "#DDCC77", "#44AA99", "#88CCEE", "#117733", "#AA4499"]
 CLASS_TRACKS = ("class",)
 VALUES = "viridis"
+MIN_FONT = 8  # points: the smallest text in any figure (gene names, legends), still legible on a projector
 STYLE = {
     "font.size": 9,
     "axes.titlesize": 10,
@@ -105,7 +106,7 @@ def _track_legends(fig, legends, constrained=True):
             if constrained
             else dict(loc="upper left", bbox_to_anchor=(0.845, 0.9 - 0.28 * i))
         )
-        fig.legend(handles=handles, title=name, fontsize=7, title_fontsize=8, frameon=False, **where)
+        fig.legend(handles=handles, title=name, fontsize=8, title_fontsize=9, frameon=False, **where)
 
 
 def _order(A, axis, metric="euclidean"):
@@ -125,7 +126,7 @@ def _heatmap(fig, ax, data, title, xlabel, ylabel, xticks=None, yticks=None):
         if ticks is None or n > 40:
             setter([])
         else:
-            setter(range(n), labels=list(ticks), fontsize=7)
+            setter(range(n), labels=list(ticks), fontsize=MIN_FONT)
     if xticks is not None and data.shape[1] <= 40:
         plt.setp(ax.get_xticklabels(), rotation=90)
     fig.colorbar(image, ax=ax, fraction=0.05, pad=0.02)

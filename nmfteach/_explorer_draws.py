@@ -277,7 +277,7 @@ def _reading_draw(fit, X, classes):
         fig, (left, right) = plt.subplots(1, 2, figsize=(9.5, 3.6), gridspec_kw={"width_ratios": [3, 2]})
         fig.subplots_adjust(left=0.1, right=0.98, bottom=0.15, top=0.8, wspace=0.3)
         left.imshow(values[:, order] / values.max(axis=1, keepdims=True), aspect="auto", cmap="viridis")
-        left.set_yticks(range(len(genes)), labels=genes, fontsize=7), left.set_xticks([])
+        left.set_yticks(range(len(genes)), labels=genes, fontsize=8), left.set_xticks([])
         left.set_xlabel("samples, grouped by cluster")
         left.set_title(f"top {n_genes} by {ranking.split(' ')[0]}: mean {own_mean:.2f} in its samples, "
                        f"{other_mean:.2f} elsewhere", fontsize=9)  # fmt: skip

@@ -36,6 +36,9 @@ from .consensus import cophenetic
 BOUNDED_BY_ONE = ("cophenetic", "dispersion", "silhouette_consensus", "evar", "purity")
 # lines on white: the Okabe-Ito colours without the pale yellow
 LINE_COLORS = [color for color in OKABE_ITO if color != "#F0E442"]
+# a method keeps its colour in every figure and explorer, whatever the order it is drawn in
+METHOD_COLORS = {"brunet": "#E69F00", "lee": "#56B4E9", "anls": "#009E73", "pgd": "#0072B2", "hals": "#D55E00",
+                 "nsNMF": "#CC79A7", "snmf/r": "#000000", "snmf/l": "#000000"}  # fmt: skip
 
 __all__ = [
     "basis_map",
@@ -212,7 +215,7 @@ def survey_plot(survey, measures=None, highlight=None, title="Choosing the rank 
             ax.set_ylim(min(lowest - 0.02, 0.9), 1.005)
     for ax in list(axes.flat)[len(available) :]:
         ax.set_axis_off()
-    axes.flat[0].legend(fontsize=7, frameon=False)
+    axes.flat[0].legend(fontsize=8, frameon=False)
     fig.suptitle(title)
     return fig
 
@@ -239,7 +242,8 @@ def convergence_plot(fits, ax=None, title="Convergence"):
     lows, highs = [], []
     for i, (label, fit) in enumerate(fits.items()):
         history = fit.history
-        ax.plot(history.index, history.to_numpy(), color=LINE_COLORS[i % len(LINE_COLORS)], label=label)
+        color = METHOD_COLORS.get(label, LINE_COLORS[i % len(LINE_COLORS)])
+        ax.plot(history.index, history.to_numpy(), color=color, label=label)
         lows.append(history.min()), highs.append(history.max())
     ax.set_yscale("log")
     # ticks a room can read at the values that matter: 1-2-5 steps over many decades, finer over few

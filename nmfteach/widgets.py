@@ -11,7 +11,11 @@ PNG and the result are kept in ``explorer.figure``, ``explorer.png`` and ``explo
 
 from __future__ import annotations
 
+import io
+
 import ipywidgets as w
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 # each explorer's draw function (the figure and its fits) lives in _explorer_draws
 from ._explorer_draws import (
@@ -69,7 +73,7 @@ class Explorer(w.VBox):
     """
 
     def __init__(self, title, controls, draw, prerender=()):
-        self.controls, self._draw = controls, draw
+        self.title, self.controls, self._draw = title, controls, draw
         self.figure = self.result = None
         self.png = ()
         self._rendered = {}  # settings -> (figure, result, png), for the prerendered settings
@@ -80,6 +84,40 @@ class Explorer(w.VBox):
             control.observe(self.update, names="value")
         super().__init__([w.HTML(f"<b>{title}</b>"), w.HBox(list(controls.values())), self.pictures])
         self.update()
+
+    def snapshot(self) -> bytes:
+        """The pictures on show as one PNG, under a line that names the explorer and its controls.
+
+        A notebook keeps it beside the live explorer in the cell's output: JupyterLab draws widgets
+        only in a notebook it trusts (one run on this computer), and shows this picture otherwise,
+        so an explorer is seen before its lesson is run.
+
+        Returns
+        -------
+        bytes
+            A PNG image.
+        """
+        images = [plt.imread(io.BytesIO(png), format="png") for png in self.png]
+        caption = 26  # pixels
+        width, height = max(im.shape[1] for im in images), sum(im.shape[0] for im in images) + caption
+        figure = Figure(figsize=(width / 80, height / 80), dpi=80, facecolor="white")
+        top = height - caption
+        for image in images:
+            top -= image.shape[0]
+            figure.figimage(image, xo=0, yo=top)
+        controls = ", ".join(control.description or name for name, control in self.controls.items())
+        figure.text(4 / width, 1 - 5 / height, f"{self.title}: a snapshot (run the cell to move {controls})", va="top")
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=80)
+        return buffer.getvalue()
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The live explorer, with its snapshot as the picture shown where widgets are not drawn."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle:
+            bundle["image/png"] = self.snapshot()
+            bundle["text/plain"] = f"{self.title}: an explorer; run the cell in JupyterLab to move its controls"
+        return bundle
 
     @staticmethod
     def _key(values):

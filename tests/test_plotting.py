@@ -90,6 +90,14 @@ def test_convergence_plot(lecture):
     assert len(ax.lines[0].get_xdata()) == 51
 
 
+def test_a_method_keeps_its_colour_whatever_the_order(lecture):
+    fits = {m: nt.nmf(lecture.X, 3, m, seed=1, max_iter=5, stop="none") for m in ("lee", "hals", "pgd")}
+    one = plotting.convergence_plot(fits).axes[0].lines
+    other = plotting.convergence_plot(dict(reversed(fits.items()))).axes[0].lines
+    colour = {line.get_label(): line.get_color() for line in one}
+    assert colour == {line.get_label(): line.get_color() for line in other} and len(set(colour.values())) == 3
+
+
 def test_component_plot_and_ax(lecture_fit, lecture):
     fig, ax = plt.subplots()
     assert plotting.component_plot(lecture_fit, classes=lecture.labels, ax=ax) is fig
@@ -172,3 +180,44 @@ def test_sample_plots_colour_classes_like_the_maps_and_clusters_apart(lecture_fi
         predicted = scatter_colours(draw(lecture_fit))
         assert predicted <= {c.lower() for c in OKABE_ITO}
         plt.close("all")
+
+
+def test_no_text_in_any_figure_or_explorer_is_smaller_than_the_minimum(lecture_fit, lecture):
+    """Readable on a projector: every title, label, tick, legend and colour-bar text is at least MIN_FONT points
+    (8) in every figure the package draws, the explorers' included."""
+    from matplotlib.text import Text
+
+    from nmfteach import widgets
+    from nmfteach._drawing import MIN_FONT
+
+    fits = {m: nt.nmf(lecture.X, 3, m, seed=1, max_iter=30, stop="none") for m in ("lee", "hals")}
+    survey = nt.rank_survey(lecture.X, range(2, 5), nrun=2, seed=1, randomized=True)
+    figures = {
+        "basis_map": plotting.basis_map(lecture_fit),
+        "coef_map": plotting.coef_map(lecture_fit, classes=lecture.labels),
+        "consensus_map": plotting.consensus_map(lecture_fit, classes=lecture.labels),
+        "survey_plot": plotting.survey_plot(survey, highlight=3),
+        "convergence_plot": plotting.convergence_plot(fits),
+        "component_plot": plotting.component_plot(lecture_fit, classes=lecture.labels),
+        "top_genes_heatmap": plotting.top_genes_heatmap(lecture.X, lecture_fit, metagene=0, n=40),
+        "nmf_vs_pca": plotting.nmf_vs_pca(lecture.X, lecture_fit, classes=lecture.labels),
+    }
+    explorers = {
+        "mixing": widgets.mixing_explorer(),
+        "rank": widgets.rank_explorer(lecture.X),
+        "noise": widgets.noise_explorer(),
+        "rank_choice": widgets.rank_choice_explorer(lecture.X, ranks=[2, 3], nrun=2, seed=1),
+        "reading": widgets.reading_explorer(lecture_fit, lecture.X),
+        "convergence": widgets.convergence_explorer(lecture.X, max_iter=20),
+    }
+    for name, explorer in explorers.items():
+        drawn = explorer.figure if isinstance(explorer.figure, tuple) else (explorer.figure,)
+        figures.update({f"{name} explorer {i}": figure for i, figure in enumerate(drawn)})
+    for name, figure in figures.items():
+        figure.canvas.draw()  # tick labels exist once drawn
+        small = {
+            (t.get_text()[:20], t.get_fontsize())
+            for t in figure.findobj(Text)
+            if t.get_visible() and t.get_text().strip() and t.get_fontsize() < MIN_FONT
+        }
+        assert not small, (name, sorted(small)[:5])

@@ -1,5 +1,8 @@
 """Explorers draw their first state without a browser, and redraw when a control moves."""
 
+import io
+
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -226,3 +229,22 @@ def test_every_explorer_fits_a_1400_by_900_window_with_its_controls(lecture):
         widths = [int.from_bytes(png[16:20], "big") for png in explorer.png]
         heights = [int.from_bytes(png[20:24], "big") for png in explorer.png]
         assert max(widths) <= 1300 and sum(heights) <= 700, (name, widths, heights)
+
+
+def test_an_explorer_is_displayed_with_its_snapshot_for_where_widgets_are_not_drawn(lecture):
+    """An explorer's output holds the live widget and a PNG of its pictures stacked under a caption naming its
+    controls: JupyterLab shows that PNG in a notebook it does not trust (not run on this computer), and never
+    the widget's Python repr."""
+    explorer = widgets.rank_choice_explorer(lecture.X, ranks=[2, 3], nrun=2, seed=1)
+    bundle = explorer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "Explorer(" not in bundle["text/plain"] and "run the cell" in bundle["text/plain"]
+    png = bundle["image/png"]
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    widths = [int.from_bytes(p[16:20], "big") for p in explorer.png]
+    heights = [int.from_bytes(p[20:24], "big") for p in explorer.png]
+    assert len(explorer.png) == 2 and width == max(widths) and height == sum(heights) + 26
+    # the pictures themselves, pixel for pixel, under the caption
+    stacked = plt.imread(io.BytesIO(png), format="png")
+    first = plt.imread(io.BytesIO(explorer.png[0]), format="png")
+    assert np.abs(stacked[26 : 26 + first.shape[0], : first.shape[1], :3] - first[..., :3]).max() < 2 / 255
