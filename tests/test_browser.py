@@ -218,6 +218,12 @@ def test_lesson_runs_and_its_widget_answers_in_jupyterlab(lab, browser, lesson):
         page.wait_for_selector(f"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
         shot("1_opened")
         assert page.locator(".lm-TabBar-tab.jp-mod-current.jp-mod-dirty").count() == 0, "opening changed the notebook"
+        # before it runs, the explorer shows the snapshot saved with it, not its Python repr
+        saved = page.locator(f"{PANEL} .jp-CodeCell", has_text=re.compile(r"\bwidgets\.\w+_explorer\(")).first
+        saved.scroll_into_view_if_needed()
+        assert saved.locator(".jp-OutputArea-output[data-mime-type='image/png'] img").count() == 1
+        assert "Explorer(" not in saved.locator(".jp-OutputArea").inner_text()
+        saved.screenshot(path=str(ARTIFACTS / f"{stem}_1b_explorer_before_running.png"))
 
         _menu(page, "Edit", "Clear Outputs of All Cells")
         _menu(page, "Run", "Run All Cells")
@@ -266,6 +272,13 @@ def test_lesson_runs_and_its_widget_answers_in_jupyterlab(lab, browser, lesson):
         (ARTIFACTS / f"{stem}_move_times.json").write_text(json.dumps({"label": label, "move_ms": move_ms}))
         print(f"{lesson}: '{label}' moves answered in {move_ms} ms in the browser")
         assert sorted(move_ms)[len(move_ms) // 2] < ROUGH_MOVE_BOUND_MS, f"{lesson}: moves took {move_ms} ms"
+
+        # in a 1400 x 900 window the explorer, controls and pictures, is on screen at once
+        page.set_viewport_size({"width": 1400, "height": 900})
+        explorer.evaluate("e => e.scrollIntoView({block: 'start'})")
+        box, window = explorer.bounding_box(), page.locator(f"{PANEL} .jp-WindowedPanel-outer").bounding_box()
+        page.screenshot(path=str(ARTIFACTS / f"{stem}_5_explorer_1400x900.png"))
+        assert box["height"] <= window["height"] and box["width"] <= window["width"], (box, window)
     except Exception:
         shot("failure")
         raise
@@ -296,14 +309,19 @@ def test_a_student_version_opens_unmodified_and_hides_each_solution_until_asked(
         page.close()
 
 
-def test_formulas_render_in_pages_and_decks_with_no_network(browser, tmp_path):
-    """The site's MathJax is its own copy: with every request off the disk refused, lesson 03's page and deck
-    still show typeset formulas and no raw $$ … $$."""
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
     sys.path.insert(0, str(ROOT / "tools"))
     import build_site
 
-    site = tmp_path / "site"
-    build_site.build(site)
+    out = tmp_path_factory.mktemp("site")
+    build_site.build(out)
+    return out
+
+
+def test_formulas_render_in_pages_and_decks_with_no_network(browser, site):
+    """The site's MathJax is its own copy: with every request off the disk refused, lesson 03's page and deck
+    still show typeset formulas and no raw $$ … $$."""
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     refused = []
     page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else (
@@ -318,3 +336,19 @@ def test_formulas_render_in_pages_and_decks_with_no_network(browser, tmp_path):
         assert not refused, f"the site asked the network for {refused[:3]}"
     finally:
         page.close()
+
+
+def test_every_slide_of_every_deck_fits_the_screen_and_has_speaker_notes(browser, site):
+    """Every slide of every deck, in a 1280 x 720 window with no network (tools/check_decks.py): nothing taller
+    or wider than the slide, no code or printed output wider than its box, speaker notes on every slide.
+    Deck 07 is also photographed slide by slide in a 1400 x 900 window (ARTIFACTS/deck_07/)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import check_decks
+
+    findings = check_decks.walk(site, browser=browser)
+    assert len(findings) == len(list((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb")))
+    problems = [f"{deck} {finding}" for deck, found in findings.items() for finding in found]
+    assert not problems, "\n".join(problems[:12])
+    window = {"width": 1400, "height": 900}
+    check_decks.walk(site, only=["07"], browser=browser, screenshots=ARTIFACTS / "decks_1400x900", window=window)
+    assert len(list((ARTIFACTS / "decks_1400x900" / "07_choosing_the_rank").glob("slide_*.png"))) > 10

@@ -13,6 +13,7 @@ Nothing is executed again: the committed outputs are what nbval checks. Written 
                                   types in their "slideshow" metadata, see set_slide_types.py)
     slides/reveal.js/             reveal.js (vendored in tools/site/vendor) and our theme
     mathjax/                      MathJax 3 (vendored in tools/site/vendor): formulas offline
+    gallery.html, gallery/        every figure and explorer snapshot of every lesson, linked to its place
 
 Explorers (ipywidgets) need a running kernel; pages and decks show the snapshot saved in the
 notebook with a note on how to use them for real.
@@ -21,6 +22,7 @@ notebook with a note on how to use them for real.
 from __future__ import annotations
 
 import argparse
+import base64
 import copy
 import html
 import re
@@ -40,8 +42,11 @@ SITE = Path(__file__).resolve().parent / "site"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 HIDE_INPUT = "nmft-slides-hide-input"
+PICTURES = "nmft-slides-pictures"  # a deck shows this cell's several pictures side by side
+LONG_OUTPUT, WIDE_OUTPUT = "nmft-slides-long-output", "nmft-slides-wide-output"  # printouts set in 2 columns / small
+LONG_LINES, WIDE_CHARACTERS = 26, 100  # a printout longer or wider than this does not fit a slide as it is
 MATHJAX_SRC = "../mathjax/tex-svg-full.js"  # from lessons/ and slides/ to the site's copy of MathJax
-LONG_CODE = 12  # lines of code above which a deck shows only the cell's output
+LONG_CODE = 8  # lines of code above which a deck shows only the cell's output
 EXPLORER_NOTE = (
     "Interactive explorer: this is a snapshot. Run the lesson in JupyterLab "
     "(<code>python3 course.py lab</code>) and move its controls."
@@ -125,27 +130,99 @@ def prepare(notebook, for_slides: bool):
                 )
             )
         cell.outputs = outputs
-        if for_slides and cell.source.count("\n") >= LONG_CODE:
+        if for_slides and (cell.source.count("\n") >= LONG_CODE or _draws(cell)):
             cell.metadata.setdefault("tags", []).append(HIDE_INPUT)
+        if for_slides and sum("image/png" in output.get("data", {}) for output in cell.outputs) > 1:
+            cell.metadata.setdefault("tags", []).append(PICTURES)
+        printed = [line for output in cell.outputs for line in output.get("text", "").split("\n")]
+        if for_slides and len(printed) > LONG_LINES:
+            cell.metadata.setdefault("tags", []).append(LONG_OUTPUT)
+        elif for_slides and max(map(len, printed), default=0) > WIDE_CHARACTERS:
+            cell.metadata.setdefault("tags", []).append(WIDE_OUTPUT)
     return notebook
 
 
+def _draws(cell) -> bool:
+    """Whether a code cell shows a figure or an explorer: on a slide the room reads the picture, not
+    the plotting code (the lesson's page and notebook keep it)."""
+    return any(
+        "image/png" in output.get("data", {}) or "nmft-explorer" in output.get("data", {}).get("text/html", "")
+        for output in cell.outputs
+    )
+
+
 def _sections(cell):
-    """A markdown cell holding several "## " sections, as one cell per section for a deck: each later
-    section opens a slide of its own, and "## Further reading" goes to the speaker notes."""
+    """A markdown cell holding several sections, as one cell per section for a deck: each later "## "
+    section opens a slide of its own and each "### " heading a sub-slide (not inside a folded
+    <details> block), and "## Further reading" goes to the speaker notes. The parts get the ids
+    "<cell id>-2", "<cell id>-3", ... that the speaker notes refer to."""
     if cell.cell_type != "markdown":
         return [cell]
-    parts = re.split(r"\n(?=## )", cell.source)
+    parts = []
+    for piece in re.split(r"\n(?=##?# )", cell.source):
+        if parts and parts[-1].count("<details") > parts[-1].count("</details"):  # inside a folded answer
+            parts[-1] += "\n" + piece
+        else:
+            parts.append(piece)
     if len(parts) == 1:
         return [cell]
     cells = [copy.deepcopy(cell)]
     cells[0].source = parts[0]
-    for part in parts[1:]:
+    for k, part in enumerate(parts[1:], start=2):
         extra = nbformat.v4.new_markdown_cell(part)
-        kind = "notes" if part.startswith("## Further reading") else "slide"
+        extra.id = f"{cell.id}-{k}"
+        kind = "notes" if part.startswith("## Further reading") else "slide" if part.startswith("## ") else "subslide"
         extra.metadata["slideshow"] = {"slide_type": kind}
         cells.append(extra)
     return cells
+
+
+def deck_slides(notebook) -> list[dict]:
+    """The slides of a deck made from ``prepare(notebook, for_slides=True)``, in order: for each, its
+    key (the id of the cell that opens it), a title (its first line) and its cells."""
+    slides = []
+    for cell in notebook.cells:
+        kind = cell.metadata.get("slideshow", {}).get("slide_type", "-")
+        if kind in ("skip", "notes"):
+            continue
+        if kind in ("slide", "subslide") or not slides:
+            first = cell.source.strip().split("\n")[0] if cell.cell_type == "markdown" else ""
+            title = re.sub(r"^#+\s*|\*\*", "", first)[:80] or "(code) " + cell.source.strip().split("\n")[0][:70]
+            slides.append({"key": cell.id, "title": title, "cells": []})
+        slides[-1]["cells"].append(cell)
+    return slides
+
+
+def read_notes(stem: str, root=ROOT) -> dict[str, str]:
+    """The speaker notes of a lesson, lessons/speaker_notes/<stem>.md: {slide key: note}. Each note
+    sits under a heading "## <slide key> · <the slide's title>" (the title is only for the reader)."""
+    path = root / "lessons" / "speaker_notes" / f"{stem}.md"
+    notes, key = {}, None
+    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
+        heading = re.match(r"## (\S+)(?: · .*)?$", line)
+        if heading:
+            key = heading.group(1)
+            notes[key] = []
+        elif key is not None:
+            notes[key].append(line)
+    return {key: "\n".join(lines).strip() for key, lines in notes.items()}
+
+
+def with_notes(notebook, notes: dict[str, str]):
+    """The deck's notebook with each slide's speaker note as a "notes" cell at the slide's end."""
+    ends = {}
+    for slide in deck_slides(notebook):
+        if notes.get(slide["key"]):
+            ends[id(slide["cells"][-1])] = notes[slide["key"]]
+    cells = []
+    for cell in notebook.cells:
+        cells.append(cell)
+        if id(cell) in ends:
+            note = nbformat.v4.new_markdown_cell(ends[id(cell)])
+            note.metadata["slideshow"] = {"slide_type": "notes"}
+            cells.append(note)
+    notebook.cells = cells
+    return notebook
 
 
 def _nav(infos, i, slides_href, index_href, lessons_prefix) -> str:
@@ -183,7 +260,7 @@ def _exporters():
     deck_config.SlidesExporter.reveal_theme = "nmfteach"
     deck_config.SlidesExporter.reveal_transition = "none"
     deck_config.SlidesExporter.reveal_width = "1280"
-    deck_config.SlidesExporter.reveal_height = "800"
+    deck_config.SlidesExporter.reveal_height = "720"
     deck_config.TagRemovePreprocessor.enabled = True
     deck_config.TagRemovePreprocessor.remove_input_tags = {HIDE_INPUT}
     deck = SlidesExporter(config=deck_config)
@@ -230,7 +307,8 @@ def build(out: Path) -> dict:
         )
         (out / "lessons" / f"{stem}.html").write_text(_site_links(body))
         slides, _ = deck.from_notebook_node(
-            prepare(info["notebook"], for_slides=True), resources={"mathjax_src": MATHJAX_SRC}
+            with_notes(prepare(info["notebook"], for_slides=True), read_notes(stem)),
+            resources={"mathjax_src": MATHJAX_SRC},
         )
         (out / "slides" / f"{stem}.slides.html").write_text(slides)
         counts[stem] = count_slides(slides)
@@ -238,7 +316,75 @@ def build(out: Path) -> dict:
     for page_path in help_pages():
         (out / "help" / f"{page_path.stem}.html").write_text(help_page(page_path, site_css))
     (out / "index.html").write_text(index_page(infos, readme_lesson_map(), site_css))
+    (out / "gallery.html").write_text(gallery_page(infos, out, site_css)[0])
     return counts
+
+
+def figures(notebook):
+    """Every figure and explorer of a lesson, in order: (cell id, kind, caption, [PNG as base64])."""
+    state = notebook.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    found = []
+    for cell in without_claims(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        code = [line for line in cell.source.split("\n") if line.strip() and not line.lstrip().startswith("#")]
+        drawing = [line for line in code if "plotting." in line or "widgets." in line]  # the call that draws
+        caption = (drawing or code or [""])[-1].strip()
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_VIEW in data:  # an explorer: its saved snapshot, else its saved pictures
+                pictures = (
+                    [data["image/png"]]
+                    if "image/png" in data
+                    else _widget_pictures(state, data[WIDGET_VIEW]["model_id"])
+                )
+                found.append((cell.id, "explorer", caption, pictures))
+            elif "image/png" in data:
+                found.append((cell.id, "figure", caption, [data["image/png"]]))
+    return found
+
+
+def gallery_page(infos, out: Path, site_css: str) -> tuple[str, int]:
+    """The gallery: every figure and explorer of every lesson, each linked to its place in the lesson.
+    The pictures are written as files under out/gallery/; returns (the page, the number of pictures)."""
+    (out / "gallery").mkdir(exist_ok=True)
+    sections, count = [], 0
+    for info in infos:
+        items = []
+        for n, (cell_id, kind, caption, pictures) in enumerate(figures(info["notebook"]), start=1):
+            images = ""
+            for k, png in enumerate(pictures, start=1):
+                name = f"{info['stem']}_{n:02d}_{k}.png"
+                (out / "gallery" / name).write_bytes(base64.b64decode(png))
+                images += f'<img src="gallery/{name}" alt="{kind} {n} of lesson {info["number"]}" loading="lazy">'
+                count += 1
+            label = "Explorer (snapshot)" if kind == "explorer" else f"Figure {n}"
+            items.append(
+                f'<figure class="nmft-gallery-item">{images}<figcaption>{label} · '
+                f'<a href="lessons/{info["stem"]}.html#cell-id={cell_id}">in the lesson</a><br>'
+                f"<code>{html.escape(caption)}</code></figcaption></figure>"
+            )
+        if items:
+            sections.append(
+                f'<h2 id="lesson-{info["number"]}">Lesson {info["number"]} · {html.escape(info["title"])}</h2>\n'
+                + "\n".join(items)
+            )
+    contents = " · ".join(f'<a href="#lesson-{info["number"]}">{info["number"]}</a>' for info in infos)
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>nmfteach: every figure and explorer</title>
+<style>body {{ font: 16px/1.5 Helvetica, Arial, sans-serif; max-width: 1300px; margin: 2em auto; padding: 0 1em; }}
+.nmft-gallery-item {{ display: inline-block; vertical-align: top; margin: 0 1.5em 1.5em 0; max-width: 100%; }}
+.nmft-gallery-item img {{ display: block; max-width: 100%; height: auto; border: 1px solid #eee; }}
+figcaption {{ font-size: 0.9em; color: #444; max-width: 640px; }}
+{site_css}</style></head>
+<body><p><a href="index.html">Course index</a></p>
+<h1>Every figure and explorer of the course</h1>
+<p>{count} pictures, as the lessons show them (explorers as the snapshot saved in the notebook: run the
+lesson in JupyterLab to move their controls). Lessons: {contents}</p>
+{"".join(sections)}
+</body></html>
+"""
+    return page, count
 
 
 def help_pages(root=ROOT):
@@ -312,7 +458,8 @@ as in the lecture and in R.</p>
 </tbody></table>
 <h2>Help at hand</h2>
 <p><a href="help/glossary.html">Glossary</a> · <a href="help/common_mistakes.html">Common mistakes</a> ·
-<a href="help/refresher.html">What the lessons assume, and a schedule</a></p>
+<a href="help/refresher.html">What the lessons assume, and a schedule</a> ·
+<a href="gallery.html">Every figure and explorer</a></p>
 <h2>How to run the course for real</h2>
 {run}
 </body></html>
