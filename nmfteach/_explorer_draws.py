@@ -244,8 +244,9 @@ def _counts_draw(counts, classes, library_sizes, rank, nrun, seed):
         left.set_title(f"depth in H: correlation {depth:.2f}"), left.legend(frameon=False, fontsize=8)
         table = pd.crosstab(pd.Series(classes, name="true group"), pd.Series(clusters, name="cluster"))
         right.imshow(table.to_numpy(), cmap="Blues", aspect="auto")
+        dark = 0.5 * table.to_numpy().max()  # cells the colour map draws dark: white numbers there
         for (i, j), n in np.ndenumerate(table.to_numpy()):
-            right.text(j, i, str(n), ha="center", va="center")
+            right.text(j, i, str(n), ha="center", va="center", color="white" if n > dark else "black")
         right.set_xticks(range(table.shape[1]), labels=table.columns), right.set_xlabel("cluster")
         right.set_yticks(range(table.shape[0]), labels=table.index), right.set_ylabel("true group")
         right.set_title(f"clusters: purity {score:.2f}")
@@ -348,11 +349,15 @@ def _ambiguity_draw(X, W, H):
         for k in range(2):
             left.bar(np.arange(W.shape[0]) + 0.35 * k, W_t[:, k], width=0.35, label=f"metagene {k + 1}")
             right.bar(np.arange(H.shape[1]) + 0.35 * k, H_t[k], width=0.35, label=f"metagene {k + 1}")
-        left.set_title("W·M"), left.set_xlabel("gene"), left.set_ylabel("loading"), left.legend(frameon=False)
-        right.set_title("M⁻¹·H" + ("" if is_nmf else "  (negative: not an NMF)")), right.set_xlabel("sample")
+        # bars grouped by gene and by sample, labelled as such (not by a position on a number line)
+        left.set_xticks(np.arange(W.shape[0]) + 0.175, labels=[f"gene {g + 1}" for g in range(W.shape[0])])
+        right.set_xticks(np.arange(H.shape[1]) + 0.175, labels=[f"sample {j + 1}" for j in range(H.shape[1])])
+        left.set_title("W·M"), left.set_ylabel("loading"), left.legend(frameon=False)
+        right.set_title("M⁻¹·H" + ("" if is_nmf else "  (negative: not an NMF)")), right.set_ylabel("coefficient")
         right.axhline(0, color="black", linewidth=0.8)
         objective = 0.5 * float(np.sum((X - W_t @ H_t) ** 2))  # by hand: nt.frobenius refuses negative factors
-        fig.suptitle(f"½‖X − WH‖² = {objective:.4f}" if is_nmf else "not an NMF any more")
+        where = f"t = {t:g}, c = {c:g}: "
+        fig.suptitle(where + (f"½‖X − WH‖² = {objective:.4f}" if is_nmf else "not an NMF any more"))
         return fig, {"W": W_t, "H": H_t, "is_nmf": is_nmf, "objective": objective}
 
     return draw

@@ -37,8 +37,8 @@ BOUNDED_BY_ONE = ("cophenetic", "dispersion", "silhouette_consensus", "evar", "p
 # lines on white: the Okabe-Ito colours without the pale yellow
 LINE_COLORS = [color for color in OKABE_ITO if color != "#F0E442"]
 # a method keeps its colour in every figure and explorer, whatever the order it is drawn in
-METHOD_COLORS = {"brunet": "#E69F00", "lee": "#56B4E9", "anls": "#009E73", "pgd": "#0072B2", "hals": "#D55E00",
-                 "nsNMF": "#CC79A7", "snmf/r": "#000000", "snmf/l": "#000000"}  # fmt: skip
+METHOD_COLORS = {"brunet": "#E69F00", "lee": "#56B4E9", "anls": "#009E73", "pgd": "#CC79A7", "hals": "#D55E00",
+                 "nsNMF": "#0072B2", "snmf/r": "#000000", "snmf/l": "#000000"}  # fmt: skip
 
 __all__ = [
     "basis_map",

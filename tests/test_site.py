@@ -185,6 +185,12 @@ def test_a_deck_splits_a_cell_at_its_headings_but_never_inside_a_folded_answer()
     assert "### not a slide" in parts[1].source
     assert [p.id for p in parts] == ["abc", "abc-2", "abc-3"]
     assert [p.metadata.get("slideshow", {}).get("slide_type") for p in parts[1:]] == ["subslide", "slide"]
+    check = nbformat.v4.new_markdown_cell(
+        "## Check your understanding\n\n**1.** Why?\n\n<details>\n\n**2.** not a question\n</details>\n\n**2.** How?"
+    )
+    check.id = "xyz"
+    questions = build_site._sections(check)
+    assert [p.id for p in questions] == ["xyz", "xyz-q2"] and questions[1].source == "**2.** How?"
 
 
 def test_every_slide_has_speaker_notes_and_every_note_a_slide():
@@ -195,7 +201,7 @@ def test_every_slide_has_speaker_notes_and_every_note_a_slide():
     assert speaker_notes.check() == []
     for path in LESSONS:
         slides, notes = speaker_notes.slides_and_notes(path)
-        assert all(len(notes[slide["key"]].split()) >= 12 for slide in slides), path.stem  # a real note
+        assert all(len(speaker_notes.note_for(notes, s["key"]).split()) >= 12 for s in slides), path.stem  # real notes
 
 
 def test_the_decks_carry_each_note_to_the_speaker_view(site):

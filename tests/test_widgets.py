@@ -164,7 +164,8 @@ def test_ambiguity_explorer_keeps_the_product_until_a_coefficient_turns_negative
         assert explorer.result["is_nmf"] and np.isclose(explorer.result["objective"], start)
         np.testing.assert_allclose(explorer.result["W"] @ explorer.result["H"], W @ H)
     explorer.controls["t"].value = 0.3
-    assert not explorer.result["is_nmf"] and explorer.figure._suptitle.get_text() == "not an NMF any more"
+    assert not explorer.result["is_nmf"]
+    assert explorer.figure._suptitle.get_text() == "t = 0.3, c = 0.25: not an NMF any more"
 
 
 def test_cell_map_explorer_shows_each_metagenes_share_of_every_cell(lecture):

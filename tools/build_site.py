@@ -43,6 +43,8 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 HIDE_INPUT = "nmft-slides-hide-input"
 PICTURES = "nmft-slides-pictures"  # a deck shows this cell's several pictures side by side
+# room for a slide's pictures (px; an explorer shares its slide with its introduction), enlarged at most 1.5 times
+SLIDE_WIDTH, PICTURE_HEIGHT, EXPLORER_HEIGHT, MAX_ZOOM = 1180, 420, 380, 1.5
 LONG_OUTPUT, WIDE_OUTPUT = "nmft-slides-long-output", "nmft-slides-wide-output"  # printouts set in 2 columns / small
 LONG_LINES, WIDE_CHARACTERS = 26, 100  # a printout longer or wider than this does not fit a slide as it is
 MATHJAX_SRC = "../mathjax/tex-svg-full.js"  # from lessons/ and slides/ to the site's copy of MathJax
@@ -116,9 +118,14 @@ def prepare(notebook, for_slides: bool):
             if view is None:
                 outputs.append(output)
                 continue
+            saved = _widget_pictures(state, view["model_id"])
+            sizes = [_png_size(png) for png in saved]
+            sizes = _shown_sizes(sizes, height=EXPLORER_HEIGHT) if for_slides else [None] * len(saved)
             pictures = "".join(
-                f'<img src="data:image/png;base64,{png}" alt="explorer snapshot">'
-                for png in _widget_pictures(state, view["model_id"])
+                f'<img src="data:image/png;base64,{png}" alt="explorer snapshot"'
+                + (f' width="{size[0]}" height="{size[1]}"' if size else "")
+                + ">"
+                for png, size in zip(saved, sizes)
             )
             outputs.append(
                 nbformat.v4.new_output(
@@ -132,14 +139,34 @@ def prepare(notebook, for_slides: bool):
         cell.outputs = outputs
         if for_slides and (cell.source.count("\n") >= LONG_CODE or _draws(cell)):
             cell.metadata.setdefault("tags", []).append(HIDE_INPUT)
-        if for_slides and sum("image/png" in output.get("data", {}) for output in cell.outputs) > 1:
+        drawn = [output for output in cell.outputs if "image/png" in output.get("data", {})]
+        if for_slides and len(drawn) > 1:
             cell.metadata.setdefault("tags", []).append(PICTURES)
+        if for_slides:  # each figure at a size that fits the slide, its proportions kept
+            for output, (width, height) in zip(drawn, _shown_sizes([_png_size(o.data["image/png"]) for o in drawn])):
+                output.setdefault("metadata", {})["image/png"] = {"width": width, "height": height}
         printed = [line for output in cell.outputs for line in output.get("text", "").split("\n")]
         if for_slides and len(printed) > LONG_LINES:
             cell.metadata.setdefault("tags", []).append(LONG_OUTPUT)
         elif for_slides and max(map(len, printed), default=0) > WIDE_CHARACTERS:
             cell.metadata.setdefault("tags", []).append(WIDE_OUTPUT)
     return notebook
+
+
+def _png_size(png_base64: str) -> tuple[int, int]:
+    """(width, height) in pixels of a base64 PNG, from its header."""
+    header = base64.b64decode(png_base64[:32])
+    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+
+
+def _shown_sizes(sizes, width=SLIDE_WIDTH, height=PICTURE_HEIGHT, gap=8):
+    """Sizes on a slide for pictures set side by side: one scale for all, as large as fits
+    ``width`` x ``height`` but at most MAX_ZOOM times their drawn size, proportions kept."""
+    if not sizes:
+        return []
+    room = width - gap * (len(sizes) - 1)
+    scale = min(room / sum(w for w, _ in sizes), height / max(h for _, h in sizes), MAX_ZOOM)
+    return [(int(w * scale), int(h * scale)) for w, h in sizes]
 
 
 def _draws(cell) -> bool:
@@ -151,30 +178,49 @@ def _draws(cell) -> bool:
     )
 
 
-def _sections(cell):
-    """A markdown cell holding several sections, as one cell per section for a deck: each later "## "
-    section opens a slide of its own and each "### " heading a sub-slide (not inside a folded
-    <details> block), and "## Further reading" goes to the speaker notes. The parts get the ids
-    "<cell id>-2", "<cell id>-3", ... that the speaker notes refer to."""
-    if cell.cell_type != "markdown":
-        return [cell]
+def _split_outside_folds(text: str, pattern: str) -> list[str]:
+    """``text`` split where ``pattern`` matches, except inside a folded <details> block."""
     parts = []
-    for piece in re.split(r"\n(?=##?# )", cell.source):
-        if parts and parts[-1].count("<details") > parts[-1].count("</details"):  # inside a folded answer
+    for piece in re.split(pattern, text):
+        if parts and parts[-1].count("<details") > parts[-1].count("</details"):
             parts[-1] += "\n" + piece
         else:
             parts.append(piece)
-    if len(parts) == 1:
+    return parts
+
+
+def _sections(cell):
+    """A markdown cell holding several sections, as one cell per section for a deck: each later "## "
+    section opens a slide of its own and each "### " heading a sub-slide (not inside a folded
+    <details> block), "## Further reading" goes to the speaker notes, and each question of "## Check
+    your understanding" gets a sub-slide, so that its answer fits when opened. The parts get the ids
+    "<cell id>-2", "<cell id>-3", ... (questions "...-q2", "...-q3") that the speaker notes refer to."""
+    if cell.cell_type != "markdown":
+        return [cell]
+    pieces = []  # (id suffix, text)
+    for k, part in enumerate(_split_outside_folds(cell.source, r"\n(?=##?# )"), start=1):
+        suffix = "" if k == 1 else f"-{k}"
+        questions = [part]
+        if part.startswith("## Check your understanding"):
+            questions = _split_outside_folds(part, r"\n(?=\*\*\d+\.\*\* )")
+            questions[:2] = ["\n".join(questions[:2])]  # the heading stays with the first question
+        pieces += [(suffix + (f"-q{q}" if q > 1 else ""), text) for q, text in enumerate(questions, start=1)]
+    if len(pieces) == 1:
         return [cell]
     cells = [copy.deepcopy(cell)]
-    cells[0].source = parts[0]
-    for k, part in enumerate(parts[1:], start=2):
+    cells[0].source = pieces[0][1]
+    for suffix, part in pieces[1:]:
         extra = nbformat.v4.new_markdown_cell(part)
-        extra.id = f"{cell.id}-{k}"
+        extra.id = f"{cell.id}{suffix}"
         kind = "notes" if part.startswith("## Further reading") else "slide" if part.startswith("## ") else "subslide"
         extra.metadata["slideshow"] = {"slide_type": kind}
         cells.append(extra)
     return cells
+
+
+def note_for(notes: dict[str, str], key: str) -> str:
+    """A slide's note; a question of "Check your understanding" (key "...-qN") shares the section's."""
+    return notes.get(key) or notes.get(re.sub(r"-q\d+$", "", key), "")
 
 
 def deck_slides(notebook) -> list[dict]:
@@ -212,8 +258,8 @@ def with_notes(notebook, notes: dict[str, str]):
     """The deck's notebook with each slide's speaker note as a "notes" cell at the slide's end."""
     ends = {}
     for slide in deck_slides(notebook):
-        if notes.get(slide["key"]):
-            ends[id(slide["cells"][-1])] = notes[slide["key"]]
+        if note_for(notes, slide["key"]):
+            ends[id(slide["cells"][-1])] = note_for(notes, slide["key"])
     cells = []
     for cell in notebook.cells:
         cells.append(cell)

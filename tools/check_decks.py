@@ -3,7 +3,8 @@
     .venv/bin/python tools/check_decks.py [--site build/site] [NN ...]   # NN: only these lessons' decks
 
 For each slide: content taller or wider than the slide (reveal.js's 1280 x 720 box, in a 1280 x 720
-window), code or printed output wider than its box, and a slide without speaker notes. Build the site
+window), also with any one of its folded answers opened, code or printed output wider than its box, a picture
+shown out of proportion, and a slide without speaker notes. Build the site
 first (python3 course.py site). tests/test_browser.py runs the same walk and fails on any finding.
 Needs Python's playwright and Debian's chromium (/usr/bin/chromium).
 """
@@ -32,8 +33,20 @@ MEASURE = """() => {
     const picture = e.querySelector("img") ? "[picture] " : "";
     return Math.round(e.getBoundingClientRect().height / scale) + " px  " + picture + text;
   });
+  const distorted = [...slide.querySelectorAll("img")].filter(i => i.naturalWidth && i.width && i.height &&
+      Math.abs((i.width / i.height) / (i.naturalWidth / i.naturalHeight) - 1) > 0.02)
+    .map(i => "picture " + i.naturalWidth + " x " + i.naturalHeight + " shown " + i.width + " x " + i.height);
+  // each folded answer opened in turn, as an instructor opens one in front of the room
+  let opened = 0;
+  const folds = [...slide.querySelectorAll("details:not([open])")];
+  for (const fold of folds) {
+    fold.open = true;
+    opened = Math.max(opened, slide.scrollHeight);
+    fold.open = false;
+  }
   return {height: slide.scrollHeight, width: slide.scrollWidth, box: [config.width, config.height],
-          wide: wide, notes: (Reveal.getSlideNotes(slide) || "").trim().length, parts: parts};
+          wide: wide, distorted: distorted, opened: opened,
+          notes: (Reveal.getSlideNotes(slide) || "").trim().length, parts: parts};
 }""".replace("__SLACK__", str(SLACK))
 
 
@@ -85,7 +98,9 @@ def _walk_deck(page, deck: Path, screenshots) -> list[str]:
             problems.append(f"{m['height'] - height} px too tall")
         if m["width"] > width + SLACK:
             problems.append(f"{m['width'] - width} px too wide")
-        problems += [f"{box} wide" for box in m["wide"]]
+        if m["opened"] > height + SLACK:
+            problems.append(f"{m['opened'] - height} px too tall with a folded answer opened")
+        problems += [f"{box} wide" for box in m["wide"]] + m["distorted"]
         if not m["notes"]:
             problems.append("no speaker notes")
         if problems:

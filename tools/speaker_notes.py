@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import nbformat
-from build_site import HIDE_INPUT, deck_slides, lessons, prepare, read_notes
+from build_site import HIDE_INPUT, deck_slides, lessons, note_for, prepare, read_notes
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,7 +49,7 @@ def show(path: Path):
         print(f"=== slide {number} · key {slide['key']} · {slide['title']}")
         for cell in slide["cells"]:
             print(_digest(cell))
-        print(f"--- note: {notes.get(slide['key'], '(none)')}\n")
+        print(f"--- note: {note_for(notes, slide['key']) or '(none)'}\n")
 
 
 def check() -> list[str]:
@@ -57,7 +57,7 @@ def check() -> list[str]:
     for path in lessons():
         slides, notes = slides_and_notes(path)
         keys = {slide["key"] for slide in slides}
-        missing = [slide for slide in slides if not notes.get(slide["key"])]
+        missing = [slide for slide in slides if not note_for(notes, slide["key"])]
         problems += [f"{path.stem}: slide {slide['key']} ({slide['title']}) has no note" for slide in missing]
         problems += [f"{path.stem}: note {key} belongs to no slide" for key in notes if key not in keys]
     return problems
