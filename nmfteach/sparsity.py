@@ -23,9 +23,10 @@ def sparsity_path(
 ):
     """Fit X at each penalty strength alpha from the same NNDSVDa start; return (table, fits).
 
-    The table has one row per alpha: sparseness of W and H (Hoyer; metagenes the penalty zeroed
-    left out), the share of exact zeros in W, the metagenes still alive, the relative error
-    ‖X − WH‖ / ‖X‖ (without the penalty), and the L1 norms of W and H.
+    The table has one row per alpha: sparseness of W and H (Hoyer; metagenes the penalty killed,
+    whose column of W or row of H is all zero, left out), the share of exact zeros in W, the
+    metagenes still alive, the relative error ‖X − WH‖ / ‖X‖ (without the penalty), and the L1
+    norms of W and H.
 
     Each fit minimises ½‖X − WH‖² + λ1_W ΣW + ½ λ2_W ‖W‖² + λ1_H ΣH + ½ λ2_H ‖H‖², with the
     weights of ``penalty_weights``: alpha (times S for W, G for H) split by ``l1_ratio``.
@@ -65,7 +66,7 @@ def sparsity_path(
             warnings.simplefilter("ignore", ConvergenceWarning)
             fit = fits[alpha] = nmf(A, rank, method, init=start, l1_ratio=l1_ratio, max_iter=max_iter, **penalty)
         W, H = np.asarray(fit.W), np.asarray(fit.H)
-        alive = W.sum(axis=0) > 0
+        alive = (W.sum(axis=0) > 0) & (H.sum(axis=1) > 0)  # a metagene adds to WH only if both its parts do
         rows.append(
             {
                 "alpha": alpha,
