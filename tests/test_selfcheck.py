@@ -1,5 +1,7 @@
 """The exercises' self-checks say right, wrong or missing in plain words."""
 
+import types
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -104,13 +106,22 @@ def test_svd_error_and_metagene_cosine(capsys, lecture):
     assert "rank_99 is one too small" in capsys.readouterr().out
     nt.selfcheck.svd_error({"svd_error": error, "rank_99": 5})
     assert "rank_99 is the smallest rank" in capsys.readouterr().out
-    fit = nt.nmf(lecture.X, 3, "hals", seed=1)
+    fit = nt.nmf(lecture.X, 3, "brunet", nrun=30, seed=123)  # the lesson's fit
     unit = fit.W.to_numpy() / np.linalg.norm(fit.W.to_numpy(), axis=0)
     gram = unit.T @ unit
-    nt.selfcheck.metagene_cosine({"fit": fit, "cosine": gram[~np.eye(3, dtype=bool)].max()})
+    off = gram[~np.eye(3, dtype=bool)]
+    nt.selfcheck.metagene_cosine({"fit": fit, "cosine": off.max()})
     assert capsys.readouterr().out.startswith("Correct!")
-    nt.selfcheck.metagene_cosine({"fit": fit, "cosine": 1.0})
-    assert "largest entry off its diagonal" in capsys.readouterr().out
+    # the check makes the lesson's fit itself: a replaced fit cannot make a wrong answer right
+    nt.selfcheck.metagene_cosine({"fit": types.SimpleNamespace(W=np.eye(3)), "cosine": 0.0})
+    assert capsys.readouterr().out.startswith("Not yet")
+    for wrong, message in [(1.0, "with itself"), (off.min(), "the smallest"), ("0.75", "the text"),
+                           (np.corrcoef(fit.W.to_numpy().T)[0, 1:].max(), None)]:  # fmt: skip
+        nt.selfcheck.metagene_cosine({"fit": fit, "cosine": wrong})
+        out = capsys.readouterr().out
+        assert out.startswith("Not yet") and (message is None or message in out), (wrong, out)
+    nt.selfcheck.svd_error({"svd_error": np.array([error]), "rank_99": 3})
+    assert "not one number" in capsys.readouterr().out
 
 
 def test_objectives_and_gradients_by_hand(capsys):
@@ -278,17 +289,53 @@ def test_specific_genes_says_what_is_wrong(capsys, lecture):
         assert out.startswith("Not yet") and message in out, (name, out)
 
 
-def test_survey_choices(capsys, lecture):
-    survey = nt.rank_survey(lecture.X, [2, 3, 4], nrun=3, seed=1, method="hals", holdout=0.1)
-    best = int(survey["cophenetic"].idxmax())
-    nt.selfcheck.cophenetic_choice({"survey": survey, "best_by_cophenetic": best})
-    assert capsys.readouterr().out.startswith("Correct!")
-    nt.selfcheck.cophenetic_choice({"survey": survey, "best_by_cophenetic": 99})
-    assert "K = 99 is not it" in capsys.readouterr().out
-    nt.selfcheck.cophenetic_choice({"survey": survey, "best_by_cophenetic": str(best)})
-    assert "store the number itself (no quotes)" in capsys.readouterr().out  # "3" is text, not K = 3
-    nt.selfcheck.cophenetic_choice({"survey": survey, "best_by_cophenetic": "three"})
-    assert capsys.readouterr().out.startswith("Not yet")
+def _survey_of(original, randomized):
+    rows = {("original", k): v for k, v in original.items()} | {("randomized", k): v for k, v in randomized.items()}
+    index = pd.MultiIndex.from_tuples(list(rows), names=["data", "rank"])
+    return pd.DataFrame({"cophenetic": list(rows.values())}, index=index)
+
+
+def _right_rule(cophenetic, tol):
+    ks, values = list(cophenetic.index), list(cophenetic)
+    for k, now, after in zip(ks, values, values[1:]):
+        if now - after > tol:
+            return k
+    return None
+
+
+def test_brunets_rule_is_tried_on_series_the_student_never_saw(capsys):
+    survey = _survey_of({2: 0.987, 3: 1.0, 4: 1.0, 5: 0.99995, 6: 1.0}, {2: 0.89, 3: 0.90, 4: 0.91, 5: 0.94, 6: 0.91})
+    right = {"survey": survey, "brunet_rule": _right_rule, "rule_original": None, "rule_randomized": 5}
+    nt.selfcheck.cophenetic_rule(right)
+    assert capsys.readouterr().out.startswith("Correct! on the data the cophenetic never falls")
+
+    def by_position(cophenetic, tol):  # positions, not the K of the index
+        values = list(cophenetic)
+        return next((i for i in range(len(values) - 1) if values[i] - values[i + 1] > tol), None)
+
+    def any_fall(cophenetic, tol):  # ignores tol
+        return _right_rule(cophenetic, 0.0)
+
+    def text_none(cophenetic, tol):
+        return _right_rule(cophenetic, tol) or "None"
+
+    def crashes(cophenetic, tol):
+        return cophenetic[99]
+
+    cases = {
+        "typed": ({"brunet_rule": 3}, "is not a function"),
+        "positions": ({"brunet_rule": by_position}, "not positions"),
+        "tol": ({"brunet_rule": any_fall}, "within tol"),
+        "text": ({"brunet_rule": text_none}, "Return None itself"),
+        "crash": ({"brunet_rule": crashes}, "raised KeyError"),
+        "original": ({"rule_original": 4}, "rule_original is 4"),
+        "randomized": ({"rule_randomized": None}, "rule_randomized is None"),
+        "quoted": ({"rule_randomized": "5"}, "no quotes"),
+    }
+    for name, (change, message) in cases.items():
+        nt.selfcheck.cophenetic_rule({**right, **change})
+        out = capsys.readouterr().out
+        assert out.startswith("Not yet") and message in out, (name, out)
 
 
 def test_holdout_by_hand_says_what_is_wrong(capsys, lecture):
@@ -314,18 +361,6 @@ def test_holdout_by_hand_says_what_is_wrong(capsys, lecture):
         nt.selfcheck.holdout_by_hand({**right, **change})
         out = capsys.readouterr().out
         assert out.startswith("Not yet") and message in out, (name, out)
-
-
-def test_a_tie_in_the_survey_is_the_smallest_k(capsys):
-    import pandas as pd
-
-    survey = pd.DataFrame(
-        {"cophenetic": [0.98, 1.0, 1.0 - 1e-12, 0.99, 1.0]}, index=pd.Index([2, 3, 4, 5, 6], name="rank")
-    )
-    nt.selfcheck.cophenetic_choice({"survey": survey, "best_by_cophenetic": 3})
-    assert "K = 3, 4, 6 tie" in capsys.readouterr().out
-    nt.selfcheck.cophenetic_choice({"survey": survey, "best_by_cophenetic": 4})
-    assert "ties with the best cophenetic, but it is not the smallest" in capsys.readouterr().out
 
 
 def test_an_answer_that_cannot_be_read_gets_a_sentence_not_a_traceback(capsys):

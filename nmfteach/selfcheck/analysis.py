@@ -13,7 +13,7 @@ __all__ = [
     "recovery",
     "merge_purity",
     "specific_genes",
-    "cophenetic_choice",
+    "cophenetic_rule",
     "holdout_by_hand",
     "stability_by_hand",
     "t_cell_enrichment",
@@ -158,31 +158,77 @@ def specific_genes(namespace) -> None:
     )
 
 
-def _survey_choice(namespace, name, column, best, what):
-    found = _fetch(namespace, "survey", name)
+def _brunet_rule(cophenetic, tol):
+    """The check's own Brunet rule: the last K before the cophenetic first drops by more than tol, or None."""
+    ks, values = list(cophenetic.index), list(cophenetic.to_numpy(dtype=float))
+    for k, now, after in zip(ks, values, values[1:]):
+        if now - after > tol:
+            return int(k)
+    return None
+
+
+# Series the student's function is tried on: (values by K, tol, why the answer is what it is)
+_RULE_CASES = [
+    ({2: 0.99, 3: 0.97, 4: 0.96}, 1e-3, "it falls at once, after K = 2"),
+    ({2: 0.90, 3: 0.95, 4: 1.00}, 1e-3, "it only rises: no K before a drop"),
+    (
+        {2: 0.90, 3: 1.00, 4: 0.9995, 5: 0.98},
+        1e-3,
+        "the fall 1.00 → 0.9995 is within tol; the first larger one follows 4",
+    ),
+    ({2: 0.90, 3: 1.00, 4: 0.9995, 5: 0.98}, 1e-4, "with a smaller tol the fall after K = 3 counts"),
+    ({5: 0.95, 6: 0.97, 8: 0.90}, 1e-3, "the K are the Series' own index, not positions"),
+]
+
+
+def cophenetic_rule(namespace) -> None:
+    """Lesson 07: brunet_rule(cophenetic, tol) returns the last K before the cophenetic first falls by more
+    than tol (None if it never does); rule_original and rule_randomized apply it (tol 1e-3) to the survey."""
+    import pandas as pd
+
+    found = _fetch(namespace, "survey", "brunet_rule", "rule_original", "rule_randomized")
     if found is None:
         return
-    survey, answer = found
-    table = survey.loc["original"] if "data" in (survey.index.names or []) else survey
-    values = table[column]
-    top = values.max() if best == "idxmax" else values.min()
-    tied = [int(k) for k in values.index if abs(values[k] - top) <= 1e-9]  # equal up to rounding
-    expected = min(tied)  # among equally good K, the smallest: extra metagenes explain nothing more
-    try:
-        answer = int(answer) if float(answer) == int(float(answer)) else answer
-    except (TypeError, ValueError):
-        pass
-    tie = f"; K = {', '.join(map(str, tied))} tie, and the smallest of them is the choice" if len(tied) > 1 else ""
-    if answer in tied and answer != expected:
-        wrong = f"K = {answer} ties with the best {column}, but it is not the smallest K that reaches it."
-    else:
-        wrong = f"K = {answer!r} is not it; find the {what} value of survey.loc['original', '{column}'] and its K."
-    verdict(answer == expected, f"K = {expected} has the {what} {column} ({values[expected]:.4f}){tie}.", wrong)
-
-
-def cophenetic_choice(namespace) -> None:
-    """Lesson 07: best_by_cophenetic is the smallest K with the highest cophenetic correlation in survey."""
-    _survey_choice(namespace, "best_by_cophenetic", "cophenetic", "idxmax", "highest")
+    survey, rule, on_original, on_randomized = found
+    problem = (
+        None if callable(rule) else "`brunet_rule` is not a function: define it with def brunet_rule(cophenetic, tol):"
+    )
+    for values, tol, why in _RULE_CASES if problem is None else []:
+        series = pd.Series(values)
+        expected = _brunet_rule(series, tol)
+        try:
+            answer = rule(series.copy(), tol)
+        except Exception as error:  # the student's code: say what it raised, where
+            problem = f"brunet_rule(pd.Series({values}), {tol}) raised {type(error).__name__}: {error}"
+            break
+        same = answer is None if expected is None else (_is_number(answer) and answer == expected)
+        position = None if expected is None else list(series.index).index(expected)
+        if not same and _is_number(answer) and answer == position:
+            problem = (
+                f"brunet_rule(pd.Series({values}), {tol}) returned {answer!r}, the position of the K it should return: "
+                f"return the K itself, from the Series' index (not positions)."
+            )
+            break
+        if not same:
+            problem = f"brunet_rule(pd.Series({values}), {tol}) returned {answer!r}, not {expected!r}: {why}." + (
+                " Return None itself, not a text or a number, when there is no drop." if expected is None else ""
+            )
+            break
+    expected = {
+        name: _brunet_rule(survey.loc[data, "cophenetic"], 1e-3)
+        for name, data in (("rule_original", "original"), ("rule_randomized", "randomized"))
+    }
+    for name, answer in (("rule_original", on_original), ("rule_randomized", on_randomized)):
+        if problem is None and not (answer is expected[name] or (_is_number(answer) and answer == expected[name])):
+            problem = f"{name} is {answer!r}: apply your brunet_rule to that data's cophenetic column with tol 1e-3."
+    verdict(
+        problem is None,
+        f"on the data the cophenetic never falls by more than 1e-3 (it is 1 at K = 3, 4 and 6), so the rule chooses "
+        f"nothing; on the randomized data, which hold no groups at all, it chooses K = {expected['rule_randomized']}. "
+        f"A rule that reads one curve's shape picks a K even when there is nothing to find: compare with the "
+        f"randomized baseline.",
+        problem or "",
+    )
 
 
 @functools.lru_cache(maxsize=1)

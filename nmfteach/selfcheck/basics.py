@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._core import _close, _fetch, _is_number, _lecture_fit, _same_array, verdict
+from ._core import _close, _fetch, _is_number, _lecture_fit, _not_one_number, _same_array, verdict
 
 __all__ = [
     "reconstruction",
@@ -183,18 +183,20 @@ def svd_error(namespace) -> None:
     best = int(np.argmax(explained >= 0.99)) + 1
     centred = X - X.mean(axis=1, keepdims=True)
     Uc, sc, Vtc = np.linalg.svd(centred, full_matrices=False)
-    problem = None
-    if _close(answer, expected**2):
-        problem = "svd_error is the ratio of squared norms: take the square root of each (or of the ratio)."
-    elif _close(answer, np.linalg.norm(centred - (Uc[:, :3] * sc[:3]) @ Vtc[:3]) / np.linalg.norm(centred)):
+    problem = _not_one_number("svd_error", answer)
+    if problem is None and _close(answer, expected**2):
+        problem = "your svd_error is ‖X − X₃‖²/‖X‖², a ratio of squared norms: take its square root."
+    elif problem is None and _close(
+        answer, np.linalg.norm(centred - (Uc[:, :3] * sc[:3]) @ Vtc[:3]) / np.linalg.norm(centred)
+    ):
         problem = "that is the error of the centred data (PCA's); here the SVD is of X itself, not centred."
-    elif not _close(answer, expected):
+    elif problem is None and not _close(answer, expected):
         problem = "svd_error is not ‖X − X₃‖/‖X‖: rebuild X₃ from the first three singular triplets of X."
-    elif rank_99 == int(np.argmax(np.cumsum(s) / np.sum(s) >= 0.99)) + 1 and rank_99 != best:
+    elif problem is None and rank_99 == int(np.argmax(np.cumsum(s) / np.sum(s) >= 0.99)) + 1 and rank_99 != best:
         problem = "rank_99 uses the singular values; the explained sum of squares adds their squares."
-    elif rank_99 == best - 1:
+    elif problem is None and rank_99 == best - 1:
         problem = "rank_99 is one too small: positions count from 0, ranks from 1."
-    elif rank_99 != best:
+    elif problem is None and rank_99 != best:
         problem = "rank_99 is the smallest rank whose singular values' squares add up to 99% of the total."
     verdict(
         problem is None,
@@ -207,18 +209,30 @@ def svd_error(namespace) -> None:
 
 def metagene_cosine(namespace) -> None:
     """Lesson 02: cosine is the largest cosine similarity between two different metagenes of fit."""
-    found = _fetch(namespace, "cosine", "fit")
+    found = _fetch(namespace, "cosine")
     if found is None:
         return
-    answer, fit = found
-    W = np.asarray(fit.W)
+    (answer,) = found
+    W = np.asarray(_lecture_fit()[1].W)  # the lesson's fit, made again here: an answer cannot change it
     unit = W / np.linalg.norm(W, axis=0)
     gram = unit.T @ unit
     expected = np.max(gram[~np.eye(len(gram), dtype=bool)])
+    correlations = np.corrcoef(W.T)[~np.eye(len(gram), dtype=bool)]
+    problem = _not_one_number("cosine", answer)
+    if problem is None and _close(answer, 1.0):
+        problem = "1 is a metagene's cosine with itself (the diagonal): compare two different metagenes."
+    elif problem is None and _close(answer, np.min(gram[~np.eye(len(gram), dtype=bool)])):
+        problem = "that is the smallest cosine between two metagenes; the question asks for the largest."
+    elif problem is None and _close(answer, np.max(correlations)):
+        problem = "that is a correlation: it centres each metagene first. The cosine uses the loadings as they are."
+    elif problem is None and _close(answer, np.max(W.T @ W - np.diag(np.diag(W.T @ W)))):
+        problem = "that dot product still depends on the metagenes' lengths: divide by both lengths first."
+    elif problem is None and not _close(answer, expected):
+        problem = "cosine is not the largest cosine between two different metagenes of fit.W (columns are metagenes)."
     verdict(
-        _close(answer, expected),
+        problem is None,
         f"the metagenes overlap (cosine {expected:.2f}): NMF does not need them orthogonal, PCA does.",
-        "normalise each column of fit.W to length 1, take W.T @ W and the largest entry off its diagonal.",
+        problem or "",
     )
 
 
