@@ -119,8 +119,9 @@ def prepare(notebook, for_slides: bool):
                 outputs.append(output)
                 continue
             saved = _widget_pictures(state, view["model_id"])
-            sizes = [_png_size(png) for png in saved]
-            sizes = _shown_sizes(sizes, height=EXPLORER_HEIGHT) if for_slides else [None] * len(saved)
+            sizes = (
+                _shown_sizes(list(map(_png_size, saved)), height=EXPLORER_HEIGHT) if for_slides else [None] * len(saved)
+            )
             pictures = "".join(
                 f'<img src="data:image/png;base64,{png}" alt="explorer snapshot"'
                 + (f' width="{size[0]}" height="{size[1]}"' if size else "")
@@ -137,20 +138,28 @@ def prepare(notebook, for_slides: bool):
                 )
             )
         cell.outputs = outputs
-        if for_slides and (cell.source.count("\n") >= LONG_CODE or _draws(cell)):
-            cell.metadata.setdefault("tags", []).append(HIDE_INPUT)
-        drawn = [output for output in cell.outputs if "image/png" in output.get("data", {})]
-        if for_slides and len(drawn) > 1:
-            cell.metadata.setdefault("tags", []).append(PICTURES)
-        if for_slides:  # each figure at a size that fits the slide, its proportions kept
-            for output, (width, height) in zip(drawn, _shown_sizes([_png_size(o.data["image/png"]) for o in drawn])):
-                output.setdefault("metadata", {})["image/png"] = {"width": width, "height": height}
-        printed = [line for output in cell.outputs for line in output.get("text", "").split("\n")]
-        if for_slides and len(printed) > LONG_LINES:
-            cell.metadata.setdefault("tags", []).append(LONG_OUTPUT)
-        elif for_slides and max(map(len, printed), default=0) > WIDE_CHARACTERS:
-            cell.metadata.setdefault("tags", []).append(WIDE_OUTPUT)
+        if for_slides:
+            _fit_to_slide(cell)
     return notebook
+
+
+def _fit_to_slide(cell):
+    """Mark a code cell for a deck (tags the deck's style sheet reads) and size its figures for a slide:
+    a figure's or explorer's code and long code are left off, several figures sit side by side, each
+    figure gets a size that fits with its proportions kept, long or wide printouts are set smaller."""
+    tags = cell.metadata.setdefault("tags", [])
+    if cell.source.count("\n") >= LONG_CODE or _draws(cell):
+        tags.append(HIDE_INPUT)
+    drawn = [output for output in cell.outputs if "image/png" in output.get("data", {})]
+    if len(drawn) > 1:
+        tags.append(PICTURES)
+    for output, (width, height) in zip(drawn, _shown_sizes([_png_size(o.data["image/png"]) for o in drawn])):
+        output.setdefault("metadata", {})["image/png"] = {"width": width, "height": height}
+    printed = [line for output in cell.outputs for line in output.get("text", "").split("\n")]
+    if len(printed) > LONG_LINES:
+        tags.append(LONG_OUTPUT)
+    elif max(map(len, printed), default=0) > WIDE_CHARACTERS:
+        tags.append(WIDE_OUTPUT)
 
 
 def _png_size(png_base64: str) -> tuple[int, int]:
@@ -256,14 +265,11 @@ def read_notes(stem: str, root=ROOT) -> dict[str, str]:
 
 def with_notes(notebook, notes: dict[str, str]):
     """The deck's notebook with each slide's speaker note as a "notes" cell at the slide's end."""
-    ends = {}
-    for slide in deck_slides(notebook):
-        if note_for(notes, slide["key"]):
-            ends[id(slide["cells"][-1])] = note_for(notes, slide["key"])
+    ends = {id(slide["cells"][-1]): note_for(notes, slide["key"]) for slide in deck_slides(notebook)}
     cells = []
     for cell in notebook.cells:
         cells.append(cell)
-        if id(cell) in ends:
+        if ends.get(id(cell)):
             note = nbformat.v4.new_markdown_cell(ends[id(cell)])
             note.metadata["slideshow"] = {"slide_type": "notes"}
             cells.append(note)
@@ -362,7 +368,7 @@ def build(out: Path) -> dict:
     for page_path in help_pages():
         (out / "help" / f"{page_path.stem}.html").write_text(help_page(page_path, site_css))
     (out / "index.html").write_text(index_page(infos, readme_lesson_map(), site_css))
-    (out / "gallery.html").write_text(gallery_page(infos, out, site_css)[0])
+    (out / "gallery.html").write_text(gallery_page(infos, out, site_css))
     return counts
 
 
@@ -390,9 +396,9 @@ def figures(notebook):
     return found
 
 
-def gallery_page(infos, out: Path, site_css: str) -> tuple[str, int]:
+def gallery_page(infos, out: Path, site_css: str) -> str:
     """The gallery: every figure and explorer of every lesson, each linked to its place in the lesson.
-    The pictures are written as files under out/gallery/; returns (the page, the number of pictures)."""
+    The pictures are written as files under out/gallery/."""
     (out / "gallery").mkdir(exist_ok=True)
     sections, count = [], 0
     for info in infos:
@@ -430,7 +436,7 @@ lesson in JupyterLab to move their controls). Lessons: {contents}</p>
 {"".join(sections)}
 </body></html>
 """
-    return page, count
+    return page
 
 
 def help_pages(root=ROOT):
