@@ -22,11 +22,10 @@ SLACK = 2  # px of rounding
 
 # measured on the slide shown: its box, its content, boxes whose content is wider than they are,
 # whether it has speaker notes, and the height of each part (for a report a person can act on)
-MEASURE = """() => {
-  const SLACK = __SLACK__;
+MEASURE = """slack => {
   const slide = Reveal.getCurrentSlide(), config = Reveal.getConfig(), scale = Reveal.getScale();
   const wide = [...slide.querySelectorAll("pre, .jp-OutputArea-output, table")]
-    .filter(e => e.scrollWidth > e.clientWidth + SLACK)
+    .filter(e => e.scrollWidth > e.clientWidth + slack)
     .map(e => e.tagName.toLowerCase() + " " + e.scrollWidth + " > " + e.clientWidth + " px");
   const parts = [...slide.children].filter(e => e.tagName !== "ASIDE").map(e => {
     const text = (e.innerText || "").trim().split("\\n")[0].slice(0, 60);
@@ -47,7 +46,7 @@ MEASURE = """() => {
   return {height: slide.scrollHeight, width: slide.scrollWidth, box: [config.width, config.height],
           wide: wide, distorted: distorted, opened: opened,
           notes: (Reveal.getSlideNotes(slide) || "").trim().length, parts: parts};
-}""".replace("__SLACK__", str(SLACK))
+}"""
 
 
 def walk(site: Path, only=(), browser=None, screenshots=None, window=WINDOW) -> dict:
@@ -92,7 +91,7 @@ def _walk_deck(page, deck: Path, screenshots) -> list[str]:
         page.wait_for_function(
             "() => [...Reveal.getCurrentSlide().querySelectorAll('img')].every(img => img.complete)", timeout=10_000
         )
-        m = page.evaluate(MEASURE)
+        m = page.evaluate(MEASURE, SLACK)
         (width, height), problems = m["box"], []
         if m["height"] > height + SLACK:
             problems.append(f"{m['height'] - height} px too tall")
